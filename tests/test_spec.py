@@ -1,0 +1,777 @@
+"""The reconstructed contract in `spec/` against its sources.
+
+The sources are `api-reference.txt` (primary) and `NOTES.md` in the shared contract directory
+(`../shared/contract/` beside the checkout, or `$CONTRACT_DIR`). Method names, error lists, required
+fields, response field lists and request bodies are parsed out of the reference rather than copied
+here, so the spec and these tests cannot drift together.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate as validate_openapi
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from conformance.spec import with_extensions
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC_DIR = REPO / "spec"
+CONTRACT_DIR = Path(os.environ.get("CONTRACT_DIR", REPO.parent / "shared" / "contract"))
+PREFIX = "/api/2026-01/"
+PROVENANCE = {"documented", "upstream", "inferred"}
+SECURED_BY = {"bearerAuth", "integrationId"}
+UNAUTHENTICATED = "integrations.insert"
+PLACEHOLDER_EXCEPTION = "repairer.procurements.invoices.get"  # its curl body has "<invoice_id ...>" as id
+D24_METHOD = "repairer.jobs.parts.insert"
+A_UUID = "0c000000-0000-4000-8000-0000000000aa"
+
+
+def _contract_file(name: str) -> str:
+    path = CONTRACT_DIR / name
+    if not path.is_file():
+        pytest.skip(f"contract source {path} not available (set CONTRACT_DIR)")
+    return path.read_text()
+
+
+# --------------------------------------------------------------------------- the reference, parsed
+
+METHOD_LINE = re.compile(r"^([a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+)(?: \(MCP tool: [^)]*\))?$")
+ERRORS_LINE = re.compile(r"^Errors (.*?)(bare JSON strings.*)?$")
+REQUEST_LINE = re.compile(r"^Request (\S+) — required: (.*)$")
+
+
+@dataclass
+class RefMethod:
+    name: str
+    extension: bool
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def line(self, prefix: str) -> str | None:
+        return next((ln for ln in self.lines if ln.startswith(prefix)), None)
+
+    @property
+    def errors(self) -> list[str] | None:
+        line = self.line("Errors ")
+        if line is None:
+            return None
+        match = ERRORS_LINE.match(line)
+        assert match, line
+        return [kind.strip() for kind in match.group(1).split(",")]
+
+    @property
+    def bare_errors(self) -> bool:
+        line = self.line("Errors ")
+        return bool(line and ERRORS_LINE.match(line).group(2))  # type: ignore[union-attr]
+
+    @property
+    def curl_body(self) -> Any:
+        match = re.search(r"-d '(.*)'", self.text)
+        assert match, f"{self.name}: no curl body"
+        return json.loads(match.group(1))
+
+    @property
+    def curl_method(self) -> str:
+        match = re.search(r'"\$BASE/api/2026-01/([^"]+)"', self.text)
+        assert match, f"{self.name}: no curl URL"
+        return match.group(1)
+
+    @property
+    def curl_authenticated(self) -> bool:
+        return "Authorization: Bearer " in self.text and "Partly-Integration-ID: " in self.text
+
+
+@cache
+def reference() -> dict[str, RefMethod]:
+    text = _contract_file("api-reference.txt")
+    wire_start = text.index("\nWire methods (2026-01)\n")
+    ext_start = text.index("\nProposed extensions (NOT in 2026-01)\n")
+    methods: dict[str, RefMethod] = {}
+    for section, extension in ((text[wire_start:ext_start], False), (text[ext_start:], True)):
+        current: RefMethod | None = None
+        for line in section.splitlines():
+            if match := METHOD_LINE.match(line.strip()):
+                current = methods.setdefault(match.group(1), RefMethod(match.group(1), extension))
+            elif current is not None:
+                current.lines.append(line.strip())
+    return methods
+
+
+def wire_names() -> list[str]:
+    return sorted(n for n, m in reference().items() if not m.extension)
+
+
+def extension_names() -> list[str]:
+    return sorted(n for n, m in reference().items() if m.extension)
+
+
+@cache
+def notes_error_statuses() -> dict[str, tuple[int, str]]:
+    """kind -> (status, provenance) from NOTES §4: before "Inferred:" documented, after it inferred."""
+    notes = _contract_file("NOTES.md")
+    section = notes[notes.index("## 4.") : notes.index("## 5.")]
+    status_text = section[section.index("HTTP status per kind") :]
+    documented, inferred = status_text.split("Inferred:", 1)
+    found: dict[str, tuple[int, str]] = {}
+    for chunk, provenance in ((documented, "documented"), (inferred, "inferred")):
+        for kind, status in re.findall(r"`([a-z_]+)` (\d{3})", chunk):
+            found[kind] = (int(status), provenance)
+    return found
+
+
+# --------------------------------------------------------------------------- the spec, loaded
+
+
+@cache
+def _raw(name: str) -> str:
+    return (SPEC_DIR / name).read_text()
+
+
+def doc(name: str) -> dict[str, Any]:
+    return json.loads(_raw(name))
+
+
+@cache
+def _merged() -> str:
+    return json.dumps(with_extensions(doc("openapi.json")))
+
+
+def merged() -> dict[str, Any]:
+    return json.loads(_merged())
+
+
+def operations(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {item["post"]["operationId"]: (path, item["post"]) for path, item in document["paths"].items()}
+
+
+def esc(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_get(document: Any, pointer: str) -> Any:
+    node = document
+    for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+@cache
+def registry() -> Registry:
+    return Registry().with_resource("urn:spec", Resource(contents=merged(), specification=DRAFT202012))
+
+
+@cache
+def validator(pointer: str) -> Draft202012Validator:
+    """A validator for the schema at `pointer` inside the merged document."""
+    return Draft202012Validator(
+        {"$ref": f"urn:spec#{pointer}"}, registry=registry(), format_checker=FormatChecker()
+    )
+
+
+def request_pointer(name: str) -> str:
+    path, _ = operations(merged())[name]
+    return f"/paths/{esc(path)}/post/requestBody/content/application~1json/schema"
+
+
+def error_pointer(name: str) -> str:
+    path, _ = operations(merged())[name]
+    return f"/paths/{esc(path)}/post/responses/default/content/application~1json/schema"
+
+
+def schema_pointer(name: str) -> str:
+    return f"/components/schemas/{esc(name)}"
+
+
+def deref(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        assert ref.startswith("#/"), ref
+        schema = pointer_get(document, ref[1:])
+    return schema
+
+
+def walk(node: Any, path: str = "") -> Any:
+    """Yield (json-pointer, dict) for every object in `node`."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from walk(value, f"{path}/{esc(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{path}/{index}")
+
+
+def error_kinds(document: dict[str, Any], op: dict[str, Any]) -> tuple[set[str], bool]:
+    """(kinds of the op's error union, whether the bodies are bare strings)."""
+    schema = deref(document, op["responses"]["default"]["content"]["application/json"]["schema"])
+    if schema.get("type") == "string":
+        return set(schema["enum"]), True
+    assert schema["type"] == "object" and schema["required"] == ["type"]
+    return set(schema["properties"]["type"]["enum"]), False
+
+
+# --------------------------------------------------------------------------- validity and refs
+
+
+def test_openapi_json_is_a_valid_openapi_3_1_document():
+    document = doc("openapi.json")
+    assert document["openapi"].startswith("3.1")
+    validate_openapi(document)
+
+
+def test_extensions_json_is_valid_with_refs_into_openapi_json():
+    document = doc("extensions.json")
+    assert document["openapi"].startswith("3.1")
+    validate_openapi(document, base_uri=(SPEC_DIR / "extensions.json").as_uri())
+
+
+def test_the_validator_really_follows_refs_into_openapi_json():
+    """Guard for the test above: a dangling `openapi.json#` ref must fail it."""
+    document = doc("extensions.json")
+    schemas = document["components"]["schemas"]
+    schemas["RepairerProcurementsInsertRequestV1"]["properties"]["job_identity"]["$ref"] = (
+        "openapi.json#/components/schemas/NoSuchSchema"
+    )
+    with pytest.raises(Exception, match="NoSuchSchema"):
+        validate_openapi(document, base_uri=(SPEC_DIR / "extensions.json").as_uri())
+
+
+def test_merged_document_is_a_valid_openapi_document():
+    validate_openapi(merged())
+
+
+@pytest.mark.parametrize("name", ["openapi.json", "extensions.json"])
+def test_every_ref_resolves(name):
+    documents = {"openapi.json": doc("openapi.json"), name: doc(name)}
+    refs = [
+        (where, node["$ref"]) for where, node in walk(documents[name]) if isinstance(node.get("$ref"), str)
+    ]
+    assert len(refs) > 20
+    for where, ref in refs:
+        target_doc, _, fragment = ref.partition("#")
+        target_doc = target_doc or name
+        assert target_doc in documents, f"{where}: external ref {ref} to an unknown document"
+        if name == "openapi.json":
+            assert not ref.startswith("openapi.json#"), f"{where}: openapi.json must use local refs"
+        try:
+            target = pointer_get(documents[target_doc], fragment)
+        except (KeyError, IndexError, ValueError):
+            pytest.fail(f"{name}{where}: $ref {ref} does not resolve")
+        assert isinstance(target, dict), f"{where}: {ref} is not a schema"
+
+
+# --------------------------------------------------------------------------- the methods
+
+
+def test_reference_parses_into_14_wire_methods_and_3_extensions():
+    assert len(wire_names()) == 14
+    assert len(extension_names()) == 3
+    for name, method in reference().items():
+        assert method.curl_method == name, f"{name}: the curl example calls {method.curl_method}"
+
+
+def test_openapi_json_has_exactly_the_wire_methods():
+    document = doc("openapi.json")
+    assert sorted(document["paths"]) == sorted(PREFIX + name for name in wire_names())
+    for path, item in document["paths"].items():
+        assert list(item) == ["post"], f"{path}: only POST is part of the contract"
+        op = item["post"]
+        assert op["operationId"] == path.removeprefix(PREFIX)
+        assert not op.get("x-extension"), f"{path}: a wire method is not an extension"
+        body = op["requestBody"]
+        assert body["required"] is True
+        assert "schema" in body["content"]["application/json"]
+
+
+def test_extensions_json_has_exactly_the_extensions():
+    document = doc("extensions.json")
+    assert sorted(document["paths"]) == sorted(PREFIX + name for name in extension_names())
+    assert not set(wire_names()) & set(operations(document))
+    full = merged()
+    for path, item in document["paths"].items():
+        assert list(item) == ["post"]
+        op = item["post"]
+        assert op["operationId"] == path.removeprefix(PREFIX)
+        assert op["x-extension"] is True
+        assert "extension" in op["tags"]
+        assert op["requestBody"]["required"] is True
+        successes = {code: r for code, r in op["responses"].items() if code.startswith("2")}
+        assert set(successes) == {"200"}
+        for response in successes.values():
+            schema = deref(full, response["content"]["application/json"]["schema"])
+            assert "x_extension" in schema["required"]
+            assert schema["properties"]["x_extension"]["const"] is True
+
+
+def test_extension_responses_reject_a_missing_or_false_x_extension():
+    v = validator(schema_pointer("RepairerProcurementsInvoicesListResponseV1"))
+    assert v.is_valid({"x_extension": True, "items": []})
+    assert not v.is_valid({"items": []})
+    assert not v.is_valid({"x_extension": False, "items": []})
+
+
+def test_request_required_fields_match_the_reference():
+    full = merged()
+    for name in wire_names():
+        line = reference()[name].line("Request ")
+        match = REQUEST_LINE.match(line or "")
+        assert match, f"{name}: {line}"
+        declared, required = match.groups()
+        _, op = operations(full)[name]
+        raw = op["requestBody"]["content"]["application/json"]["schema"]
+        if declared != "_(inline)_":
+            assert raw["$ref"] == f"#/components/schemas/{declared}", name
+        schema = deref(full, raw)
+        expected = set() if required == "none" else {f.strip() for f in required.split(",")}
+        assert set(schema.get("required", [])) == expected, name
+
+
+def _check_field_type(where: str, prop: dict[str, Any], wire_type: str) -> None:
+    if wire_type == "oneOf":
+        branches = prop.get("oneOf", [])
+        assert len(branches) == 2 and branches[0].get("type") == "null", (
+            f"{where}: nullable is oneOf [null, T]"
+        )
+    elif wire_type == "uuid.Uuid":
+        assert (prop.get("type"), prop.get("format")) == ("string", "uuid"), where
+    elif wire_type in ("string", "std.string.String"):
+        assert prop.get("type") == "string", where
+    elif wire_type.endswith("[]"):
+        assert prop.get("type") == "array", where
+        assert prop["items"]["$ref"] == f"#/components/schemas/{wire_type[:-2]}", where
+    else:
+        assert prop["$ref"] == f"#/components/schemas/{wire_type}", where
+
+
+def test_response_fields_match_the_reference():
+    """Every field the reference lists exists with its type; `name?` optional, else required."""
+    full = merged()
+    checked = 0
+    for name in wire_names():
+        line = reference()[name].line("Response ")
+        assert line, name
+        _, op = operations(full)[name]
+        ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+        schema_name = ref.removeprefix("#/components/schemas/")
+        listed = line.removeprefix("Response ")
+        assert listed.startswith(schema_name), f"{name}: the reference names {listed.split()[0]}"
+        schema = deref(full, {"$ref": ref})
+        for item in listed[len(schema_name) :].split(", "):
+            match = re.fullmatch(r"([a-z_]+)(\?)?: (\S+)", item)
+            assert match, f"{name}: cannot parse {item!r}"
+            field_name, optional, wire_type = match.groups()
+            where = f"{schema_name}.{field_name}"
+            assert field_name in schema["properties"], f"{where} missing"
+            assert (field_name in schema.get("required", [])) is not bool(optional), f"{where}: required?"
+            _check_field_type(where, schema["properties"][field_name], wire_type)
+            checked += 1
+    assert checked > 50
+
+
+# --------------------------------------------------------------------------- security
+
+
+def test_security_schemes():
+    for name in ("openapi.json", "extensions.json"):
+        schemes = doc(name)["components"]["securitySchemes"]
+        assert schemes["bearerAuth"]["type"] == "http"
+        assert schemes["bearerAuth"]["scheme"].lower() == "bearer"
+        assert schemes["integrationId"] == schemes["integrationId"] | {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Partly-Integration-ID",
+        }
+
+
+def test_both_schemes_on_every_operation_but_integrations_insert():
+    seen = 0
+    for name in ("openapi.json", "extensions.json"):
+        document = doc(name)
+        for op_id, (_, op) in operations(document).items():
+            effective = op.get("security", document.get("security"))
+            if op_id == UNAUTHENTICATED:
+                assert effective == [], "integrations.insert is the one unauthenticated method"
+            else:
+                assert effective, f"{op_id}: no security"
+                for alternative in effective:  # alternatives are OR-ed: each must need both
+                    assert set(alternative) == SECURED_BY, f"{op_id}: {alternative}"
+            # The reference's own curl example agrees.
+            assert reference()[op_id].curl_authenticated is (op_id != UNAUTHENTICATED), op_id
+            seen += 1
+    assert seen == 17
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_error_unions_are_the_reference_kinds_plus_bad_request():
+    full = merged()
+    for name in wire_names():
+        listed = reference()[name].errors
+        assert listed, f"{name}: the reference lists no errors"
+        kinds, bare = error_kinds(full, operations(full)[name][1])
+        assert kinds == set(listed) | {"bad_request"}, name
+        assert bare is reference()[name].bare_errors, f"{name}: D24 marker"
+    assert [n for n in wire_names() if reference()[n].bare_errors] == [D24_METHOD]
+
+
+def test_extension_error_unions_are_type_tagged_and_include_bad_request():
+    full = merged()
+    for name in extension_names():
+        kinds, bare = error_kinds(full, operations(full)[name][1])
+        assert not bare
+        assert {"unauthorized", "forbidden", "bad_request"} <= kinds, name
+
+
+def test_notes_give_a_status_for_every_kind():
+    statuses = notes_error_statuses()
+    assert statuses["unauthorized"] == (401, "documented")
+    assert statuses["bad_request"] == (400, "documented")
+    assert statuses["unprocessable"] == (422, "inferred")
+    every_kind = {k for n in wire_names() for k in reference()[n].errors or []}
+    assert every_kind | {"bad_request"} <= set(statuses)
+
+
+def test_error_statuses_follow_notes_section_4():
+    full = merged()
+    statuses = notes_error_statuses()
+    for op_id, (_, op) in operations(full).items():
+        kinds, _ = error_kinds(full, op)
+        declared = op["x-error-statuses"]
+        assert set(declared) == kinds, f"{op_id}: x-error-statuses vs union"
+        for kind, entry in declared.items():
+            status, provenance = statuses[kind]
+            assert entry["status"] == status, f"{op_id}.{kind}"
+            assert entry["x-provenance"] == provenance, f"{op_id}.{kind}"
+            assert f"`{kind}` {status}" in op["responses"]["default"]["description"], f"{op_id}.{kind}"
+
+
+def test_d24_parts_insert_errors_are_bare_strings_and_the_rest_are_type_tagged():
+    full = merged()
+    checked = 0
+    for op_id, (_, op) in operations(full).items():
+        kinds, _ = error_kinds(full, op)
+        v = validator(error_pointer(op_id))
+        if op_id == D24_METHOD:
+            assert v.is_valid("not_found")
+            assert not v.is_valid({"type": "not_found"})
+            assert not v.is_valid("teapot")
+            for kind in kinds:
+                assert v.is_valid(kind) and not v.is_valid({"type": kind})
+        else:
+            for kind in kinds:
+                assert v.is_valid({"type": kind}), f"{op_id}: {kind}"
+                assert v.is_valid({"type": kind, "detail": "extra keys allowed"})
+                assert not v.is_valid(kind), f"{op_id}: bare {kind} must not validate"
+            assert not v.is_valid({"type": "teapot"})
+            assert not v.is_valid({})
+        checked += 1
+    assert checked == 17
+
+
+# --------------------------------------------------------------------------- request bodies
+
+
+def test_every_curl_body_of_the_reference_validates():
+    exceptions = []
+    for name, method in reference().items():
+        body = method.curl_body
+        errors = list(validator(request_pointer(name)).iter_errors(body))
+        if name == PLACEHOLDER_EXCEPTION:
+            # `{"identity":{"id":"<invoice_id from invoices.list>"}}`: a placeholder, not a uuid.
+            assert body["identity"]["id"].startswith("<")
+            assert errors and all(
+                e.validator == "format" and list(e.path) == ["identity", "id"] for e in errors
+            )
+            filled = copy.deepcopy(body)
+            filled["identity"]["id"] = A_UUID
+            assert validator(request_pointer(name)).is_valid(filled)
+            exceptions.append(name)
+        else:
+            assert not errors, f"{name}: {[e.message for e in errors]}"
+    assert exceptions == [PLACEHOLDER_EXCEPTION]
+
+
+def test_every_example_validates_and_is_the_reference_body():
+    full = merged()
+    for op_id, (_, op) in operations(full).items():
+        example = op["requestBody"]["content"]["application/json"]["example"]
+        errors = [e.message for e in validator(request_pointer(op_id)).iter_errors(example)]
+        assert not errors, f"{op_id}: {errors}"
+        if op_id != PLACEHOLDER_EXCEPTION:
+            assert example == reference()[op_id].curl_body, op_id
+
+
+def test_request_schemas_reject_obvious_mistakes():
+    jobs_get = validator(request_pointer("repairer.jobs.get"))
+    assert not jobs_get.is_valid({})
+    assert not jobs_get.is_valid({"identity": {}})
+    assert not jobs_get.is_valid({"identity": {"id": A_UUID, "external": "CCC-2026-04817"}})  # two variants
+    assert not jobs_get.is_valid({"identity": {"id": "not-a-uuid"}})
+    assert jobs_get.is_valid({"identity": {"site_job_number": {"site_id": A_UUID, "job_number": "J-1"}}})
+    invoices = validator(request_pointer("repairer.procurements.invoices.list"))
+    both = {"procurement_identity": {"id": A_UUID}, "job_identity": {"id": A_UUID}}
+    assert not invoices.is_valid(both), "exactly one selector"
+    assert not invoices.is_valid({})
+    assert invoices.is_valid({"job_identity": {"external": "CCC-2026-04817"}})
+
+
+# --------------------------------------------------------------------------- D52
+
+OFFER = {
+    "sellable_id": "0f000000-0000-4000-8000-000000000007",
+    "supplier_business_id": "0b000000-0000-4000-8000-000000000010",
+    "job_part_ids": ["0e000000-0000-4000-8000-000000000004"],
+    "unit_price": "452.17",
+}
+SUPPLIER = {"id": "0b000000-0000-4000-8000-000000000010", "name": "Christchurch Toyota"}
+
+
+@pytest.mark.parametrize("key", ["currency", "currency_code"])
+def test_d52_offer_and_basket_reject_a_currency_key(key):
+    offer = validator(schema_pointer("OfferV1"))
+    basket = validator(schema_pointer("BasketsLatestGetResponseV1"))
+    assert offer.is_valid(OFFER)
+    assert basket.is_valid({"offers": [OFFER], "suppliers": [SUPPLIER]})
+    assert not offer.is_valid(OFFER | {key: "NZD"})
+    assert not basket.is_valid({"offers": [OFFER], "suppliers": [SUPPLIER], key: "NZD"})
+    assert not basket.is_valid({"offers": [OFFER | {key: "NZD"}], "suppliers": [SUPPLIER]})
+    assert not basket.is_valid({"offers": [OFFER], "suppliers": [SUPPLIER | {key: "NZD"}]})
+
+
+def _procurement(side: str) -> dict[str, Any]:
+    party = {"id": A_UUID, "name": "Christchurch Toyota"}
+    base = {
+        "created_at": "2026-01-15T09:30:00Z",
+        "updated_at": "2026-01-15T09:30:00Z",
+        "currency_code": "NZD",
+        "id": "10000000-0000-4000-8000-000000000001",
+        "job_id": A_UUID,
+        "reference": None,
+        "total_shipping_price": "25.00",
+        "vehicle": {"vin": "JTDBR32E730012345", "make": "Toyota", "model": "Corolla", "year": 2019},
+        "source_items": [
+            {
+                "id": A_UUID,
+                "job_part_id": A_UUID,
+                "quantity": 1,
+                "unit_price": "537.00",
+                "status": "order_requested",
+            }
+        ],
+    }
+    if side == "buyer":
+        return base | {"supplier_business": party, "supplier_organization": party}
+    address = {"line1": "1 Main St", "city": "Christchurch", "country_code": "NZ"}
+    return base | {"buyer_business": party, "buyer_organization": party, "buyer_shipping_address": address}
+
+
+@pytest.mark.parametrize("side", ["buyer", "supplier"])
+def test_d52_procurements_carry_currency_code(side):
+    name = f"procurements.v1.{side}.Procurement"
+    v = validator(schema_pointer(name))
+    procurement = _procurement(side)
+    assert v.is_valid(procurement)
+    assert "currency_code" in merged()["components"]["schemas"][name]["required"]
+    assert not v.is_valid({k: val for k, val in procurement.items() if k != "currency_code"})
+    assert not v.is_valid(procurement | {"currency_code": "nzd"})
+    assert v.is_valid(procurement | {"status": "order_confirmed"}), "optional top-level status"
+    assert not v.is_valid(procurement | {"total_shipping_price": 25.0}), "money is a decimal string"
+
+
+def test_d52_invoices_carry_currency_code():
+    assert "currency_code" in merged()["components"]["schemas"]["InvoiceV1"]["required"]
+
+
+# --------------------------------------------------------------------------- open responses
+
+
+def _response_schema_names(document: dict[str, Any]) -> set[str]:
+    """Named schemas reachable from a 200 response."""
+    todo = [
+        op["responses"]["200"]["content"]["application/json"]["schema"]
+        for _, op in operations(document).values()
+    ]
+    names: set[str] = set()
+    while todo:
+        for _, node in walk(todo.pop()):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and (name := ref.removeprefix("#/components/schemas/")) not in names:
+                names.add(name)
+                todo.append(document["components"]["schemas"][name])
+    return names
+
+
+def test_response_schemas_are_open_to_extra_properties():
+    full = merged()
+    names = _response_schema_names(full)
+    assert {"JobV1", "procurements.v1.buyer.Procurement", "OfferV1", "InvoiceV1"} <= names
+    for name in names:
+        for where, node in walk(full["components"]["schemas"][name]):
+            assert node.get("additionalProperties", True) is not False, f"{name}{where}"
+            assert node.get("unevaluatedProperties", True) is not False, f"{name}{where}"
+
+
+def test_a_procurement_and_a_job_with_unknown_properties_still_validate():
+    extra = {"x_server_only": {"anything": [1, "two"]}}
+    for side in ("buyer", "supplier"):
+        procurement = _procurement(side) | extra
+        procurement["source_items"][0] |= extra
+        procurement["vehicle"] |= extra
+        assert validator(schema_pointer(f"procurements.v1.{side}.Procurement")).is_valid(procurement)
+    job = {
+        "id": A_UUID,
+        "images": [{"id": A_UUID, "url": "https://x/i.jpg"} | extra],
+        "repairer_site_id": A_UUID,
+    }
+    assert validator(schema_pointer("JobV1")).is_valid(job | extra)
+    assert not validator(schema_pointer("JobV1")).is_valid({"id": A_UUID, "images": []}), (
+        "required still holds"
+    )
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+@pytest.mark.parametrize("name", ["openapi.json", "extensions.json"])
+def test_provenance_on_every_operation_schema_and_property(name):
+    document = doc(name)
+    missing = []
+    for op_id, (_, op) in operations(document).items():
+        if op.get("x-provenance") not in PROVENANCE:
+            missing.append(f"operation {op_id}")
+    for schema_name, schema in document["components"]["schemas"].items():
+        if schema.get("x-provenance") not in PROVENANCE:
+            missing.append(f"schema {schema_name}")
+    properties = 0
+    for where, node in walk(document):
+        if isinstance(node.get("properties"), dict) and not where.endswith("/properties"):
+            for prop, prop_schema in node["properties"].items():
+                properties += 1
+                if prop_schema.get("x-provenance") not in PROVENANCE:
+                    missing.append(f"property {where}/properties/{prop}")
+    assert properties > 20
+    assert not missing, missing
+
+
+def test_the_spec_says_it_is_a_reconstruction():
+    for name in ("openapi.json", "extensions.json"):
+        info = doc(name)["info"]
+        assert info["x-provenance"]["reconstructed"] is True
+        assert set(info["x-provenance"]["levels"]) == PROVENANCE
+        assert (
+            "reconstruct" in info["title"].lower() + info["description"].lower() or name == "extensions.json"
+        )
+    assert "NOT" in doc("extensions.json")["info"]["title"]
+
+
+def test_inferred_decisions_are_marked_inferred():
+    schemas = merged()["components"]["schemas"]
+    assert schemas["MoneyAmountV1"]["x-provenance"] == "inferred"
+    assert schemas["CurrencyCodeV1"]["x-provenance"] == "inferred"
+    site_job = schemas["JobIdentityV1"]["oneOf"][2]
+    assert "site_job_number" in site_job["required"] and site_job["x-provenance"] == "inferred"
+    assert schemas["procurements.v1.buyer.SourceItem"]["properties"]["status"]["x-provenance"] == "inferred"
+    assert schemas["procurements.v1.buyer.Procurement"]["properties"]["status"]["x-provenance"] == "inferred"
+    assert "status" not in schemas["procurements.v1.buyer.Procurement"]["required"]
+    uploads = schemas["UploadsPrepareRequestV1"]["properties"]
+    assert {uploads[k]["x-provenance"] for k in ("media_type", "type")} == {"inferred"}, (
+        "enum values inferred"
+    )
+
+
+# --------------------------------------------------------------------------- links
+
+
+def _schema_at(document: dict[str, Any], schema: dict[str, Any], pointer: str, where: str) -> dict[str, Any]:
+    schema = deref(document, schema)
+    for token in pointer.strip("/").split("/"):
+        if token.isdigit():
+            assert schema.get("type") == "array", f"{where}: /{token} on a non-array"
+            schema = deref(document, schema["items"])
+            continue
+        candidates = [schema, *(deref(document, b) for b in schema.get("oneOf", []))]
+        found = [c["properties"][token] for c in candidates if token in c.get("properties", {})]
+        assert found, f"{where}: no field {token!r} in the source response"
+        schema = deref(document, found[0])
+        if "oneOf" in schema:  # a nullable field: follow its non-null branch
+            schema = deref(document, next(b for b in schema["oneOf"] if b.get("type") != "null"))
+    return schema
+
+
+def test_links_name_real_operations_and_real_response_fields():
+    full = merged()
+    ops = operations(full)
+    links = 0
+    for op_id, (_, op) in ops.items():
+        for code, response in op["responses"].items():
+            for link_name, link in response.get("links", {}).items():
+                where = f"{op_id} {code} {link_name}"
+                assert link["operationId"] in ops, f"{where}: unknown operation {link['operationId']}"
+                source = response["content"]["application/json"]["schema"]
+                expressions = [
+                    (p, v)
+                    for p, v in _leaves(link.get("requestBody", {}))
+                    if isinstance(v, str) and v.startswith("$")
+                ]
+                assert expressions, where
+                for _, expression in expressions:
+                    assert expression.startswith("$response.body#/"), f"{where}: {expression}"
+                    target = _schema_at(full, source, expression.split("#", 1)[1], where)
+                    assert target.get("format") == "uuid", f"{where}: {expression} is not an id"
+                # With the expressions filled in, what the link supplies fits the target's request (the
+                # rest of the body, e.g. parts.insert's `parts`, is generated: only top-level `required`
+                # may be unmet).
+                body = _fill(link["requestBody"])
+                errors = validator(request_pointer(link["operationId"])).iter_errors(body)
+                wrong = [e.message for e in errors if not (e.validator == "required" and not e.path)]
+                assert not wrong, f"{where}: {body}: {wrong}"
+                links += 1
+    assert links >= 10
+    linked = {
+        link["operationId"]
+        for _, op in ops.values()
+        for r in op["responses"].values()
+        for link in r.get("links", {}).values()
+    }
+    assert {
+        "repairer.jobs.get",
+        "repairer.jobs.parts.insert",
+        "repairer.jobs.parts.list",
+        "repairer.jobs.baskets.latest.get",
+        "repairer.procurements.get",
+    } <= linked
+
+
+def _leaves(node: Any, path: tuple = ()) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, (*path, index))
+    else:
+        yield path, node
+
+
+def _fill(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _fill(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_fill(v) for v in node]
+    return A_UUID if isinstance(node, str) and node.startswith("$") else node
