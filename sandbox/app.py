@@ -1,0 +1,223 @@
+"""The ASGI app: routing, body reading and parsing, auth, validation, and coded errors.
+
+Why one dispatcher instead of Starlette routes: every API path must answer every HTTP verb with the
+method's own coded error (405 with `Allow: POST`, not a plain-text page), unknown methods must get
+`{"type":"not_found"}`, and no path may ever leak a 5xx or a stack trace. A single dispatcher, set as
+the Starlette router's default, keeps those rules in one place.
+
+Order of checks on `POST /api/2026-01/<method>`: method known (404) -> verb (405) -> tenant name (400)
+-> credentials (401/403) -> Content-Type (415) -> body size (413) -> JSON object (400) -> request
+schema (400) -> the handler.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from conformance.spec import API_PREFIX, load_bundled, with_extensions
+
+from . import auth
+from .errors import GENERIC, ApiError, ErrorShape, shape_of
+from .methods import METHODS, Call, Method
+from .tenants import BASE_WORLD, TENANT_HEADER, Tenants
+from .validation import RequestValidators, resolver_for
+
+log = logging.getLogger("sandbox")
+
+MAX_BODY = 1024 * 1024  # 1 MiB
+DEFAULT_IDLE_TTL = 3600.0
+
+
+class Json(JSONResponse):
+    """application/json, ASCII-escaped so that any string a client sent can be echoed back."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def parse_body(raw: bytes) -> Any:
+    """Empty body is `{}`; anything that is not strict UTF-8 JSON raises ValueError."""
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, RecursionError) as error:
+        raise ValueError("undecodable body") from error
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """A missing Content-Type is JSON (upstream); so are application/json and application/*+json."""
+    if content_type is None or not content_type.strip():
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class PayloadTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, without ever holding more than `limit` bytes of it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Sandbox:
+    """All state of one sandbox process: the spec, the compiled validators, and the tenants' worlds."""
+
+    def __init__(
+        self,
+        *,
+        idle_ttl: float,
+        faults: Iterable[str],
+        clock: Callable[[], float],
+        extensions: bool,
+        max_body: int,
+    ) -> None:
+        self.public_spec = load_bundled("openapi.json")
+        self.document = with_extensions(self.public_spec)
+        self.faults = frozenset(faults)  # named faults switched on (issue 6); none implemented yet
+        self.extensions = extensions
+        self.max_body = max_body
+        self.tenants = Tenants(idle_ttl, clock)
+        self.validators = RequestValidators(self.document)
+        resolve = resolver_for(self.document)
+        self.shapes: dict[str, ErrorShape] = {}
+        for item in self.document["paths"].values():
+            if op := item.get("post"):
+                self.shapes[op["operationId"]] = shape_of(op, resolve)
+        self.methods: dict[str, Method] = {
+            name: m for name, m in METHODS.items() if name in self.shapes and (extensions or not m.extension)
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.route(request)
+        except Exception:  # never a 5xx nor a trace: log it, answer with a coded error
+            log.exception("unexpected error on %s %s", request.method, request.url.path)
+            name = request.url.path.removeprefix(API_PREFIX)
+            response = self.shapes.get(name, GENERIC).respond(ApiError("bad_request", reason="internal"))
+        await response(scope, receive, send)
+
+    async def route(self, request: Request) -> Response:
+        path, verb = request.url.path, request.method
+        if path == "/openapi.json":
+            if verb not in ("GET", "HEAD"):
+                return GENERIC.respond(
+                    ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"}
+                )
+            return Json(self.public_spec)
+        if path.startswith("/__sandbox/"):
+            return await self.dev_route(request, path.removeprefix("/__sandbox/"))
+        if path.startswith(API_PREFIX) and (m := self.methods.get(path.removeprefix(API_PREFIX))):
+            shape = self.shapes[m.name]
+            if verb != "POST":
+                return shape.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "POST"})
+            try:
+                return Json(await self.call(request, m))
+            except ApiError as error:
+                return shape.respond(error)
+        return Json({"type": "not_found"}, status_code=404)
+
+    def world_for(self, request: Request) -> Any:
+        tenant = request.headers.get(TENANT_HEADER)
+        if tenant is not None and not Tenants.valid_name(tenant):
+            raise ApiError("bad_request", reason="invalid_tenant")
+        return self.tenants.world(tenant or BASE_WORLD)
+
+    async def call(self, request: Request, m: Method) -> Any:
+        world = self.world_for(request)
+        role = auth.role_for(m.name)
+        credential = None if role == "" else auth.authenticate(world, request.headers, role)
+        if not is_json_media_type(request.headers.get("content-type")):
+            raise ApiError("bad_request", 415, "unsupported_media_type")
+        try:
+            raw = await read_body(request, self.max_body)
+        except PayloadTooLarge:
+            raise ApiError("bad_request", 413, "payload_too_large") from None
+        try:
+            body = parse_body(raw)
+        except ValueError:
+            raise ApiError("bad_request", reason="malformed_json") from None
+        if not isinstance(body, dict) or not self.validators.is_valid(m.name, body):
+            raise ApiError("bad_request", reason="invalid_request")
+        call = Call(world, credential, body, self.tenants.clock())
+        if m.mutates:
+            async with world.lock:
+                return await m.handler(call)
+        return await m.handler(call)
+
+    async def dev_route(self, request: Request, name: str) -> Response:
+        """Dev-only helpers, outside the public contract: `GET /__sandbox/health` and
+        `POST /__sandbox/access-codes` (body `{"client_id"?}`, default the demo client), which mints a
+        fresh single-use access code, valid 15 minutes, in the caller's tenant world."""
+        routes = {"health": "GET", "access-codes": "POST"}
+        if name not in routes:
+            return Json({"type": "not_found"}, status_code=404)
+        if request.method != routes[name]:
+            return GENERIC.respond(
+                ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]}
+            )
+        if name == "health":
+            return Json({"ok": True, "worlds": len(self.tenants)})
+        try:
+            world = self.world_for(request)
+            body = parse_body(await read_body(request, self.max_body))
+        except (ApiError, ValueError, PayloadTooLarge):
+            return GENERIC.respond(ApiError("bad_request"))
+        client_id = body.get("client_id", "partly_client_demo") if isinstance(body, dict) else None
+        if not isinstance(client_id, str) or client_id not in world.clients:
+            return GENERIC.respond(ApiError("integration_not_found"))
+        code = auth.mint_access_code(world, client_id, self.tenants.clock())
+        return Json({"access_code": code.code, "client_id": client_id, "expires_in": auth.ACCESS_CODE_TTL})
+
+
+def create_app(
+    *,
+    idle_ttl: float = DEFAULT_IDLE_TTL,
+    faults: Iterable[str] = (),
+    clock: Callable[[], float] = time.time,
+    extensions: bool = True,
+    max_body: int = MAX_BODY,
+) -> Starlette:
+    """A fresh sandbox: its own tenants, seeded on first use.
+
+    idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on (kept in
+    `app.state.faults` for issue 6); clock: epoch seconds, injectable for tests; extensions: serve the
+    3 proposed extension methods; max_body: request body limit in bytes (413 above it).
+    """
+    sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, clock=clock, extensions=extensions, max_body=max_body)
+
+    async def last_resort(request: Request, exc: Exception) -> Response:
+        return GENERIC.respond(ApiError("bad_request", reason="internal"))
+
+    app = Starlette(exception_handlers={Exception: last_resort})
+    app.router.default = sandbox
+    app.state.sandbox = sandbox
+    app.state.faults = sandbox.faults
+    return app

@@ -1,0 +1,290 @@
+"""The seeded world, as data: identical in every tenant (NOTES §7, api-reference.txt ids).
+
+Ids follow `0X000000-0000-4000-8000-0000000000NN`: 09 organizations, 0a work providers, 0b businesses
+(repairer sites and supplier businesses), 0c integrations, 0d jobs, 0e job parts, 0f sellables,
+10 procurements, 11 procurement source items, 12 job images, 20 invoices.
+
+The numbers are chosen so that the seeded procurement 10...01 (two genuine parts from Christchurch
+Toyota, free local delivery) invoices at 612.40 + 343.25 = 955.65 + 15% GST 143.35 = NZD 1,099.00
+once the supplier confirms it; and part 0e...04 (the bonnet) is still `estimated`, so the reference's
+`repairer.procurements.insert` example (sellable 0f...07) works on a fresh world.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from .invoicing import invoice_for
+from .world import (
+    AccessCode,
+    Business,
+    Credential,
+    Job,
+    OAuthClient,
+    Offer,
+    Organization,
+    Part,
+    Procurement,
+    SourceItem,
+    WorkProvider,
+    World,
+)
+
+
+def sid(prefix: str, n: int) -> str:
+    """A seed id: `sid("0b", 10)` is `0b000000-0000-4000-8000-000000000010`."""
+    return f"{prefix}000000-0000-4000-8000-{n:012d}"
+
+
+# Organizations
+REPAIRER_ORG = sid("09", 1)
+OTHER_REPAIRER_ORG = sid("09", 2)
+CT_ORG, PD_ORG, CAR_ORG = sid("09", 10), sid("09", 11), sid("09", 12)
+# Businesses
+SITE_MAIN, SITE_ROLLESTON, OTHER_SITE = sid("0b", 1), sid("0b", 2), sid("0b", 3)
+CHRISTCHURCH_TOYOTA, PARTS_DIRECT, AUTO_RECYCLERS = sid("0b", 10), sid("0b", 11), sid("0b", 12)
+# Work providers
+AA_INSURANCE, TOWER_INSURANCE = sid("0a", 20), sid("0a", 21)
+# Credentials (NOTES §2)
+REPAIRER_KEY, REPAIRER_INTEGRATION = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2", sid("0c", 1)
+SUPPLIER_KEY, SUPPLIER_INTEGRATION = "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25", sid("0c", 2)
+DEMO_CLIENT, DEMO_SECRET, DEMO_ACCESS_CODE = "partly_client_demo", "secret_demo_8f3a", "ac_demo_valid_15m"
+# Seeded clients that trigger the other install errors (see sandbox/auth.py).
+LEGACY_CLIENT, LEGACY_SECRET = "partly_client_legacy", "secret_legacy_5d21"
+DISABLED_CLIENT, DISABLED_SECRET = "partly_client_disabled", "secret_disabled_7b40"
+REVOKED_CLIENT, REVOKED_SECRET = "partly_client_revoked", "secret_revoked_e613"
+# The demo job
+DEMO_JOB, OTHER_JOB = sid("0d", 1), sid("0d", 2)
+DEMO_EXTERNAL_ID, DEMO_JOB_NUMBER, DEMO_CLAIM_NUMBER = "CCC-2026-04817", "AVN-10482", "AA-CLM-7730215"
+DEMO_VIN = "JTNKHMBX503012345"
+SEEDED_PROCUREMENT, OTHER_PROCUREMENT = sid("10", 1), sid("10", 2)
+SEEDED_INVOICE_ID = sid("20", 1)  # minted for 10...01 when it is confirmed
+OTHER_INVOICE_ID = sid("20", 2)
+
+
+def _address(line1: str, city: str, postal_code: str) -> dict[str, object]:
+    return {
+        "line1": line1,
+        "line2": None,
+        "city": city,
+        "region": "Canterbury",
+        "postal_code": postal_code,
+        "country_code": "NZ",
+    }
+
+
+ORGANIZATIONS = [
+    Organization(REPAIRER_ORG, "Avon Collision Group", "repairer"),
+    Organization(OTHER_REPAIRER_ORG, "Riccarton Panel & Paint Ltd", "repairer"),
+    Organization(CT_ORG, "Christchurch Toyota Ltd", "supplier"),
+    Organization(PD_ORG, "Parts Direct NZ Ltd", "supplier"),
+    Organization(CAR_ORG, "Canterbury Auto Recyclers Ltd", "supplier"),
+]
+
+BUSINESSES = [
+    Business(
+        SITE_MAIN,
+        "Avon Collision Centre Christchurch",
+        REPAIRER_ORG,
+        _address("112 Avonside Drive", "Christchurch", "8061"),
+    ),
+    Business(
+        SITE_ROLLESTON,
+        "Avon Collision Centre Rolleston",
+        REPAIRER_ORG,
+        _address("7 Detroit Drive", "Rolleston", "7615"),
+    ),
+    Business(
+        OTHER_SITE,
+        "Riccarton Panel & Paint",
+        OTHER_REPAIRER_ORG,
+        _address("240 Riccarton Road", "Christchurch", "8041"),
+    ),
+    Business(
+        CHRISTCHURCH_TOYOTA,
+        "Christchurch Toyota",
+        CT_ORG,
+        _address("1 Moorhouse Avenue", "Christchurch", "8011"),
+        shipping_price=Decimal("0.00"),
+        brand="Toyota Genuine",
+        price_factor=Decimal("1.00"),
+        lead_time_days=2,
+    ),
+    Business(
+        PARTS_DIRECT,
+        "Parts Direct NZ",
+        PD_ORG,
+        _address("55 Blenheim Road", "Christchurch", "8041"),
+        shipping_price=Decimal("18.50"),
+        brand="PD Select",
+        price_factor=Decimal("0.68"),
+        lead_time_days=4,
+    ),
+    Business(
+        AUTO_RECYCLERS,
+        "Canterbury Auto Recyclers",
+        CAR_ORG,
+        _address("9 Shands Road", "Hornby", "8042"),
+        shipping_price=Decimal("12.00"),
+        brand=None,
+        price_factor=Decimal("0.41"),
+        lead_time_days=1,
+    ),
+]
+
+WORK_PROVIDERS = [
+    WorkProvider(AA_INSURANCE, "AA Insurance"),
+    WorkProvider(TOWER_INSURANCE, "Tower Insurance"),
+]
+
+# (part id n, description, quantity, part number, status)
+DEMO_PARTS = [
+    (1, "Front bumper reinforcement bar", 1, "52021-02290", "estimated"),
+    (2, "Headlamp assembly, left", 1, "81150-02Q80", "ordered"),
+    (3, "Radiator support panel", 1, "53201-02350", "ordered"),
+    (4, "Bonnet panel", 1, "53301-02520", "estimated"),
+    (5, "Upper radiator grille", 1, "53111-02C10", "estimated"),
+]
+OTHER_PARTS = [(10, "Rear bumper cover", 1, None, "ordered")]
+
+# (sellable n, supplier business, job part n, unit price, part number)
+DEMO_OFFERS = [
+    (1, CHRISTCHURCH_TOYOTA, 1, "389.20", "52021-02290"),
+    (2, PARTS_DIRECT, 1, "264.00", "PD-52021-A"),
+    (3, AUTO_RECYCLERS, 1, "145.00", None),
+    (4, CHRISTCHURCH_TOYOTA, 2, "612.40", "81150-02Q80"),
+    (5, PARTS_DIRECT, 2, "398.00", "PD-81150-L"),
+    (6, CHRISTCHURCH_TOYOTA, 3, "343.25", "53201-02350"),
+    (10, AUTO_RECYCLERS, 3, "140.00", None),
+    (7, CHRISTCHURCH_TOYOTA, 4, "452.17", "53301-02520"),
+    (8, PARTS_DIRECT, 4, "309.90", "PD-53301-B"),
+    (9, AUTO_RECYCLERS, 4, "180.00", None),
+    (11, CHRISTCHURCH_TOYOTA, 5, "187.60", "53111-02C10"),
+    (12, PARTS_DIRECT, 5, "119.95", "PD-53111-G"),
+]
+OTHER_OFFERS = [(20, PARTS_DIRECT, 10, "389.00", "PD-52159-R")]
+
+
+def _offer(
+    world: World, job_id: str, n: int, supplier_id: str, part_n: int, price: str, pn: str | None
+) -> Offer:
+    supplier = world.businesses[supplier_id]
+    part = world.parts[sid("0e", part_n)]
+    return Offer(
+        sid("0f", n),
+        job_id,
+        supplier_id,
+        [part.id],
+        f"{part.description} ({supplier.brand or 'used'})",
+        Decimal(price),
+        pn,
+        supplier.brand,
+        supplier.lead_time_days,
+    )
+
+
+def build_world(now: float) -> World:
+    """A fresh world, seeded identically every time; `now` (epoch seconds) anchors its timestamps."""
+    w = World(last_used=now)
+    anchor = datetime.fromtimestamp(now, UTC)
+    w.stamp(now)
+    w.organizations = {o.id: o for o in ORGANIZATIONS}
+    w.businesses = {b.id: b for b in BUSINESSES}
+    w.work_providers = {p.id: p for p in WORK_PROVIDERS}
+
+    w.credentials = {
+        REPAIRER_KEY: Credential(REPAIRER_KEY, REPAIRER_INTEGRATION, "repairer", REPAIRER_ORG),
+        SUPPLIER_KEY: Credential(SUPPLIER_KEY, SUPPLIER_INTEGRATION, "supplier", CT_ORG),
+    }
+    w.clients = {
+        c.client_id: c
+        for c in (
+            OAuthClient(DEMO_CLIENT, DEMO_SECRET, "repairer", REPAIRER_ORG),
+            OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", REPAIRER_ORG, state="legacy"),
+            OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", REPAIRER_ORG, state="disabled"),
+            OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", REPAIRER_ORG, state="revoked"),
+        )
+    }
+    w.access_codes = {DEMO_ACCESS_CODE: AccessCode(DEMO_ACCESS_CODE, DEMO_CLIENT, expires_at=None)}
+
+    w.jobs[DEMO_JOB] = Job(
+        DEMO_JOB,
+        REPAIRER_ORG,
+        SITE_MAIN,
+        DEMO_EXTERNAL_ID,
+        DEMO_JOB_NUMBER,
+        DEMO_CLAIM_NUMBER,
+        AA_INSURANCE,
+        {"vin": DEMO_VIN, "make": "Toyota", "model": "Corolla", "year": 2019},
+        [
+            {
+                "id": sid("12", n),
+                "url": f"https://media.sandbox.example/jobs/{DEMO_JOB}/front-end-damage-{n}.jpg",
+            }
+            for n in (1, 2)
+        ],
+    )
+    w.jobs[OTHER_JOB] = Job(
+        OTHER_JOB,
+        OTHER_REPAIRER_ORG,
+        OTHER_SITE,
+        "RPP-2026-00033",
+        "RPP-33",
+        None,
+        TOWER_INSURANCE,
+        {"vin": "JM0BN123100123456", "make": "Mazda", "model": "Mazda3", "year": 2017},
+    )
+    for job_id, parts in ((DEMO_JOB, DEMO_PARTS), (OTHER_JOB, OTHER_PARTS)):
+        for n, description, quantity, pn, status in parts:
+            w.parts[sid("0e", n)] = Part(sid("0e", n), job_id, description, quantity, pn, status)
+    for job_id, offers in ((DEMO_JOB, DEMO_OFFERS), (OTHER_JOB, OTHER_OFFERS)):
+        for args in offers:
+            offer = _offer(w, job_id, *args)
+            w.offers[offer.sellable_id] = offer
+
+    def items(*rows: tuple[int, int, int]) -> list[SourceItem]:
+        out = []
+        for item_n, part_n, sellable_n in rows:
+            offer = w.offers[sid("0f", sellable_n)]
+            out.append(
+                SourceItem(
+                    sid("11", item_n),
+                    sid("0e", part_n),
+                    offer.sellable_id,
+                    offer.description,
+                    1,
+                    offer.unit_price,
+                )
+            )
+        return out
+
+    placed = anchor - timedelta(hours=3)
+    w.procurements[SEEDED_PROCUREMENT] = Procurement(
+        SEEDED_PROCUREMENT,
+        DEMO_JOB,
+        CHRISTCHURCH_TOYOTA,
+        f"{DEMO_EXTERNAL_ID}/1",
+        "NZD",
+        Decimal("0.00"),
+        items((1, 2, 4), (2, 3, 6)),
+        placed,
+        placed,
+    )
+    other_placed = anchor - timedelta(days=2)
+    w.procurements[OTHER_PROCUREMENT] = Procurement(
+        OTHER_PROCUREMENT,
+        OTHER_JOB,
+        PARTS_DIRECT,
+        "RPP-2026-00033/1",
+        "NZD",
+        Decimal("18.50"),
+        items((3, 10, 20)),
+        other_placed,
+        other_placed + timedelta(hours=1),
+        status="order_confirmed",
+    )
+    w.invoices[OTHER_INVOICE_ID] = invoice_for(
+        w, w.procurements[OTHER_PROCUREMENT], OTHER_INVOICE_ID, other_placed + timedelta(hours=1)
+    )
+    return w
