@@ -1,0 +1,86 @@
+"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance import run as run_module
+from conformance.client import TIMEOUT, ApiClient, Reply
+from conformance.findings import stop
+
+
+@pytest.fixture(scope="session")
+def run() -> run_module.Run:
+    return run_module.active()
+
+
+@pytest.fixture(scope="session")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=TIMEOUT) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def repairer(run: run_module.Run, http: httpx.Client) -> ApiClient:
+    return ApiClient(run, run.target.repairer, run.target.tenant, http)
+
+
+@pytest.fixture(scope="session")
+def supplier(run: run_module.Run, http: httpx.Client) -> ApiClient:
+    return ApiClient(run, run.target.supplier, run.target.tenant, http)
+
+
+@pytest.fixture(scope="session")
+def anonymous(run: run_module.Run, http: httpx.Client) -> ApiClient:
+    return ApiClient(run, None, run.target.tenant, http)
+
+
+def unique_external_id(prefix: str = "conformance") -> str:
+    """An external id no other run, and no other job of this run, uses."""
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+@pytest.fixture(scope="session")
+def site_id(repairer: ApiClient) -> str:
+    """A repairer site to create jobs at: the first business the repairer's organization lists."""
+    reply = repairer.call("businesses.list")
+    items = reply.body.get("items") if reply.ok and isinstance(reply.body, dict) else None
+    if not items:
+        pytest.fail(f"businesses.list gave no site to create jobs at: {reply.describe()}")
+    return str(items[0]["id"])
+
+
+NewJob = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def new_job(repairer: ApiClient, site_id: str) -> NewJob:
+    """Create a job of this run's own (unique external id), optionally with parts; returns the job."""
+
+    def create(parts: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+        body = {"identity": {"external": unique_external_id()}, "repairer_site_id": site_id, **fields}
+        reply = repairer.call("repairer.jobs.insert", body)
+        if not reply.ok:
+            pytest.fail(f"could not create a job to check with: {reply.describe()}")
+        job = dict(reply.body)
+        if parts:
+            inserted = repairer.call("repairer.jobs.parts.insert",
+                                     {"job_identity": {"id": job["id"]}, "parts": parts})
+            if not inserted.ok:
+                pytest.fail(f"could not add parts to the job: {inserted.describe()}")
+            job["parts"] = inserted.body["items"]
+        return job
+
+    return create
+
+
+def require_ok(reply: Reply, requirement: str, what: str) -> Any:
+    """The body of a reply that must be a 2xx for the check to go on; otherwise a finding and a stop."""
+    if not reply.ok:
+        stop(requirement, f"{what}: {reply.describe()}", reply.exchange.render())
+    return reply.body

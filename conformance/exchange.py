@@ -1,0 +1,118 @@
+"""One request and its response, as evidence: recorded, rendered, and reproducible with curl.
+
+Whatever sends a request (the hand-written checks through httpx, the property tests through
+schemathesis) records it as an `Exchange` on the running test, so a failure always shows what was
+sent and received, redacted, with a curl command that replays it after an `export`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from schemathesis import Response
+
+from conformance.findings import current
+from conformance.redact import REDACT
+from conformance.spec import API_PREFIX
+
+BODY_LIMIT = 4000  # characters of a body kept as evidence
+REPLAYED_HEADERS = ("authorization", "partly-integration-id", "content-type", "x-partifact-tenant")
+
+
+def method_of(url: str) -> str | None:
+    """The dotted method name of an API URL, or None for any other URL."""
+    path = url.split("?", 1)[0]
+    return path.rsplit(API_PREFIX, 1)[1] if API_PREFIX in path else None
+
+
+def _text(body: bytes | str | None) -> str:
+    if body is None:
+        return ""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more]"
+
+
+@dataclass(frozen=True)
+class Exchange:
+    http_method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_content_type: str
+    response_body: str
+    elapsed_ms: float
+
+    @property
+    def method(self) -> str | None:
+        return method_of(self.url)
+
+    @property
+    def is_json_post(self) -> bool:
+        """A POST with a JSON (or no) Content-Type: the contract, and its error unions, apply to it."""
+        content_type = next((v for k, v in self.request_headers.items() if k.lower() == "content-type"), "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        return self.http_method.upper() == "POST" and media in ("", "application/json")
+
+    def json(self) -> Any:
+        return json.loads(self.response_body)
+
+    def curl(self) -> str:
+        """A redacted curl command: secrets become `${VAR}` references, so it runs after `export VAR=...`."""
+        parts = ["curl", "-sS", "-X", self.http_method, shlex.quote(self.url)]
+        for name, value in self.request_headers.items():
+            if name.lower() in REPLAYED_HEADERS:
+                redacted = REDACT(f"{name}: {value}")
+                quoted = f'"{redacted}"' if "${" in redacted else shlex.quote(redacted)
+                parts += ["-H", quoted]
+        if self.request_body:
+            parts += ["--data-raw", shlex.quote(REDACT(self.request_body))]
+        return " ".join(parts)
+
+    def render(self) -> str:
+        """Human-readable, redacted evidence."""
+        return REDACT(
+            f"$ {self.curl()}\n"
+            f"-> {self.status} {self.response_content_type} ({self.elapsed_ms:.0f} ms)\n"
+            f"{self.response_body}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["request_headers"] = {k: REDACT(v) for k, v in self.request_headers.items()}
+        data["request_body"] = REDACT(self.request_body)
+        data["response_body"] = REDACT(self.response_body)
+        data["curl"] = self.curl()
+        data["method"] = self.method
+        return data
+
+
+def record(exchange: Exchange) -> Exchange:
+    """Attach `exchange` to the running test's record: evidence, request count, reached methods."""
+    record_ = current()
+    record_.requests += 1
+    record_.exchanges.append(exchange.to_dict())
+    del record_.exchanges[:-50]
+    if exchange.method:
+        record_.reached.add(exchange.method)
+        if 200 <= exchange.status < 300:
+            record_.succeeded.add(exchange.method)
+    return exchange
+
+
+def of(response: Response) -> Exchange:
+    """From a `schemathesis.Response` (what the property tests get, and what `client` converts httpx to)."""
+    request = response.request
+    return Exchange(
+        http_method=request.method or "POST",
+        url=request.url or "",
+        request_headers=dict(request.headers),
+        request_body=_text(request.body),
+        status=response.status_code,
+        response_content_type=(response.headers.get("content-type") or [""])[0],
+        response_body=_text(response.content),
+        elapsed_ms=response.elapsed * 1000,
+    )

@@ -1,0 +1,102 @@
+"""Findings: what a check observed against one requirement, and the record of one test.
+
+Checks do not decide pass or fail themselves: they record findings against requirement ids, and the
+requirement's level decides. A MUST finding fails the test; a SHOULD finding marks it warned. Every
+test has one `TestRecord` (reached through `current()`), which travels to the controller with the
+test's report, so that the verdict also holds under pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import asdict, dataclass, field
+from typing import Any, NoReturn
+
+from conformance import requirements
+from conformance.requirements import Level
+
+MAX_EXCHANGES = 20  # evidence kept per test: the most recent exchanges
+
+
+@dataclass(frozen=True)
+class Finding:
+    requirement: str
+    message: str
+    evidence: str = ""  # the exchange that shows it, rendered and redacted
+
+    @property
+    def level(self) -> Level:
+        return requirements.get(self.requirement).level
+
+
+@dataclass
+class TestRecord:
+    """Everything one test observed: findings, exchanges (as evidence), reached methods."""
+
+    findings: list[Finding] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    requests: int = 0
+    succeeded: set[str] = field(default_factory=set)  # methods that answered 2xx
+    reached: set[str] = field(default_factory=set)  # methods that answered at all
+
+    def add(self, finding: Finding) -> None:
+        if all((f.requirement, f.message) != (finding.requirement, finding.message) for f in self.findings):
+            self.findings.append(finding)
+
+    def must_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level is Level.MUST]
+
+    def to_properties(self) -> dict[str, Any]:
+        return {
+            "findings": [asdict(f) for f in self.findings],
+            "exchanges": self.exchanges[-MAX_EXCHANGES:],
+            "requests": self.requests,
+            "succeeded": sorted(self.succeeded),
+            "reached": sorted(self.reached),
+        }
+
+
+_current: contextvars.ContextVar[TestRecord | None] = contextvars.ContextVar("conformance_record", default=None)
+
+
+def current() -> TestRecord:
+    """The running test's record (a throwaway one outside a test, e.g. in the suite's own unit tests)."""
+    record = _current.get()
+    if record is None:
+        record = TestRecord()
+        _current.set(record)
+    return record
+
+
+def start() -> TestRecord:
+    record = TestRecord()
+    _current.set(record)
+    return record
+
+
+class ConformanceFailure(AssertionError):
+    """Raised for MUST findings; its text names each requirement so that the failure reads on its own."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        super().__init__("\n".join(f"[{f.requirement}] {f.message}" for f in findings))
+
+
+def expect(requirement_id: str, condition: object, message: str, evidence: str = "") -> bool:
+    """A soft assertion: record a finding when `condition` is false and go on. Returns the condition."""
+    if not condition:
+        current().add(Finding(requirement_id, message, evidence))
+    return bool(condition)
+
+
+def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
+    """A hard assertion: record the finding and end the test (failed for a MUST, warned for a SHOULD)."""
+    finding = Finding(requirement_id, message, evidence)
+    current().add(finding)
+    raise ConformanceFailure([finding])
+
+
+def raise_for_must(findings: list[Finding]) -> None:
+    must = [f for f in findings if f.level is Level.MUST]
+    if must:
+        raise ConformanceFailure(must)

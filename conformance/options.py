@@ -1,0 +1,86 @@
+"""The suite's command-line options, each with an environment-variable fallback.
+
+`--base-url` itself comes from pytest-base-url (env PYTEST_BASE_URL), the convention the pytest
+ecosystem shares; everything else is declared here, once, with its variable and default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+DEMO = {
+    "repairer_key": "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2",
+    "repairer_integration_id": "0c000000-0000-4000-8000-000000000001",
+    "supplier_key": "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25",
+    "supplier_integration_id": "0c000000-0000-4000-8000-000000000002",
+    "client_id": "partly_client_demo",
+    "client_secret": "secret_demo_8f3a",
+    "access_code": "ac_demo_valid_15m",
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # dest, e.g. "repairer_key" -> --repairer-key, CONFORMANCE_REPAIRER_KEY
+    help: str
+    default: str | None = None
+    secret: bool = False
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def variable(self) -> str:
+        return "CONFORMANCE_" + self.name.upper()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("tenant", "Sandbox tenant (x-partifact-tenant) for this run; default: a fresh unique name."),
+    Option("profile", "quick (default: whole suite in about a minute) or nightly (much deeper generation).",
+           "quick"),
+    Option("spec", "The contract: auto (the target's /openapi.json when served, else bundled), bundled, "
+                   "a URL or a path.", "auto"),
+    Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True),
+    Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"]),
+    Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True),
+    Option("supplier_integration_id", "Supplier integration id.", DEMO["supplier_integration_id"]),
+    Option("client_id", "OAuth client id for the install checks.", DEMO["client_id"]),
+    Option("client_secret", "OAuth client secret for the install checks.", DEMO["client_secret"], secret=True),
+    Option("access_code", "A fresh, unused OAuth access code for the install checks.", DEMO["access_code"],
+           secret=True),
+    Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
+    Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
+)
+
+
+def env_default(option: Option) -> str | None:
+    return os.environ.get(option.variable, option.default)
+
+
+def _flag_env(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "2026-01 Integrations API conformance")
+    for option in OPTIONS:
+        group.addoption(option.flag, dest=f"conformance_{option.name}", default=env_default(option),
+                        help=f"{option.help} [env {option.variable}]")
+    group.addoption("--no-tenant", dest="conformance_no_tenant", action="store_true",
+                    default=_flag_env("CONFORMANCE_NO_TENANT", False),
+                    help="Send no tenant header (servers without tenants): the run then creates its own jobs "
+                         "and relies on no pristine seed. [env CONFORMANCE_NO_TENANT=1]")
+    group.addoption("--extensions", dest="conformance_extensions", action="store_true",
+                    default=_flag_env("CONFORMANCE_EXTENSIONS", True),
+                    help="Also check the 3 proposed extension methods (default). [env CONFORMANCE_EXTENSIONS]")
+    group.addoption("--no-extensions", dest="conformance_extensions", action="store_false",
+                    help="Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]")
+
+
+def value(config: pytest.Config, name: str) -> str | None:
+    return config.getoption(f"conformance_{name}")

@@ -1,0 +1,144 @@
+"""The server under test, resolved once per run: where it is, as whom we call it, what contract.
+
+Resolved in the controller process (which also starts the embedded sandbox when no base URL is
+given) and handed to pytest-xdist workers as plain data, so every worker checks the same target,
+tenant and spec.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance import spec
+from conformance.redact import REDACT
+
+TENANT_HEADER = "x-partifact-tenant"
+
+
+@dataclass(frozen=True)
+class Credential:
+    role: str  # "repairer" | "supplier"
+    api_key: str
+    integration_id: str
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}", "Partly-Integration-ID": self.integration_id}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What integrations.insert needs: an OAuth client and a fresh access code."""
+
+    client_id: str
+    client_secret: str
+    access_code: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_examples: int  # Hypothesis examples per operation and generation mode
+    stateful_examples: int
+    stateful_steps: int
+
+
+PROFILES = {
+    "quick": Profile("quick", max_examples=6, stateful_examples=4, stateful_steps=4),
+    "nightly": Profile("nightly", max_examples=150, stateful_examples=60, stateful_steps=10),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    base_url: str
+    tenant: str | None
+    repairer: Credential
+    supplier: Credential
+    grant: Grant
+    profile: Profile
+    extensions: bool
+    spec: spec.SpecSource
+    embedded: bool
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The contract in scope: the spec, plus the extensions when they are on."""
+        return spec.with_extensions(self.spec.document) if self.extensions else self.spec.document
+
+    def headers(self, credential: Credential | None = None) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        if self.tenant:
+            headers[TENANT_HEADER] = self.tenant
+        if credential:
+            headers.update(credential.headers())
+        return headers
+
+    def url(self, method: str) -> str:
+        return f"{self.base_url.rstrip('/')}{spec.API_PREFIX}{method}"
+
+    # -- transport to pytest-xdist workers (plain data only) --
+
+    def to_data(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["spec"] = {**self.spec.describe(), "document": self.spec.document}
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Target:
+        raw = dict(data)
+        s = raw.pop("spec")
+        return cls(
+            **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile"}},
+            repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
+            grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]),
+            spec=spec.SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
+        )
+
+    def register_secrets(self) -> None:
+        """Every secret of this run is replaced by its variable in anything the suite writes."""
+        REDACT.register(self.repairer.api_key, "CONFORMANCE_REPAIRER_KEY")
+        REDACT.register(self.supplier.api_key, "CONFORMANCE_SUPPLIER_KEY")
+        REDACT.register(self.grant.client_secret, "CONFORMANCE_CLIENT_SECRET")
+        REDACT.register(self.grant.access_code, "CONFORMANCE_ACCESS_CODE")
+
+
+def fresh_tenant() -> str:
+    """A tenant name no other run uses: [a-z0-9_-], sortable by time."""
+    return f"conformance-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+
+
+class TargetUnusable(Exception):
+    """The target cannot be checked at all (unreachable, or every credential rejected)."""
+
+
+def preflight(target: Target, timeout: float = 10.0) -> None:
+    """Fail fast, with one clear message, when nothing useful can come of the run."""
+    checks = (("repairer", target.repairer, "repairer.work-providers.list", {}),
+              ("supplier", target.supplier, "supplier.procurements.get",
+               {"identity": {"id": "ffffffff-0000-4000-8000-000000000000"}}))
+    for role, credential, method, body in checks:
+        try:
+            response = httpx.post(target.url(method), json=body, headers=target.headers(credential),
+                                  timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise TargetUnusable(
+                f"The target {target.base_url} is unreachable ({type(exc).__name__}: {exc}). "
+                "Check --base-url (or PYTEST_BASE_URL) and that the server is running."
+            ) from None
+        if response.status_code == 401:
+            raise TargetUnusable(
+                f"The target {target.base_url} rejected the {role} credentials (401 on {method}). "
+                f"Check --{role}-key and --{role}-integration-id "
+                f"(or CONFORMANCE_{role.upper()}_KEY / CONFORMANCE_{role.upper()}_INTEGRATION_ID)."
+            )
+        if response.status_code == 404 and method == "repairer.work-providers.list":
+            raise TargetUnusable(
+                f"The target {target.base_url} does not serve the 2026-01 API: "
+                f"POST {spec.API_PREFIX}{method} answered 404."
+            )

@@ -1,0 +1,127 @@
+"""From test reports to a verdict per requirement, and for the whole run.
+
+Fed by the controller with every test report (so it sees all pytest-xdist workers), it answers:
+which requirements passed, failed, warned or were skipped, with what evidence; which methods the
+run reached; and whether the run conforms (no MUST requirement failed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance import requirements
+from conformance.requirements import Level, Requirement
+
+PASSED, FAILED, WARNED, SKIPPED = "passed", "failed", "warned", "skipped"
+STATUS_OF_LEVEL = {Level.MUST: FAILED, Level.SHOULD: WARNED}
+COVERAGE = "COV-001"
+
+
+@dataclass
+class TestOutcome:
+    nodeid: str
+    requirements: list[str]
+    status: str = PASSED
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    longrepr: str = ""
+    duration: float = 0.0
+    skip_reason: str = ""
+
+
+@dataclass
+class RequirementResult:
+    requirement: Requirement
+    status: str
+    findings: list[dict[str, Any]]
+    tests: list[str]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.requirement
+        return {"id": r.id, "level": str(r.level), "provenance": str(r.provenance), "area": r.area,
+                "title": r.rule, "methods": list(r.methods), "extension": r.extension, "status": self.status,
+                "tests": self.tests, "failures": self.findings, "note": self.note}
+
+
+class RunResults:
+    def __init__(self, in_scope: list[str], extensions: bool) -> None:
+        self.in_scope = in_scope
+        self.extensions = extensions
+        self.tests: dict[str, TestOutcome] = {}
+        self.succeeded: set[str] = set()
+        self.reached: set[str] = set()
+        self.requests = 0
+        self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
+
+    def add(self, nodeid: str, when: str, status: str, properties: dict[str, Any], declared: list[str],
+            longrepr: str, duration: float) -> None:
+        """One phase's report of one test (setup, call, teardown), as plain data."""
+        outcome = self.tests.setdefault(nodeid, TestOutcome(nodeid, declared))
+        outcome.duration += duration
+        self.requests += properties.get("requests", 0)
+        self.succeeded.update(properties.get("succeeded", []))
+        self.reached.update(properties.get("reached", []))
+        outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
+        known = {(f["requirement"], f["message"]) for f in outcome.findings}
+        outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]
+        if status == SKIPPED and when != "teardown":
+            outcome.status, outcome.skip_reason = SKIPPED, longrepr
+        elif status in (FAILED, WARNED) and outcome.status != FAILED:
+            outcome.status = status
+        if longrepr and status in (FAILED, WARNED):
+            outcome.longrepr = longrepr
+
+    def missing_methods(self) -> list[str]:
+        return [m for m in self.in_scope if m not in self.succeeded]
+
+    def results(self) -> list[RequirementResult]:
+        out = []
+        for requirement in requirements.CATALOGUE:
+            out.append(self._result(requirement))
+        return out
+
+    def _result(self, requirement: Requirement) -> RequirementResult:
+        rid = requirement.id
+        tests = [t for t in self.tests.values() if rid in t.requirements]
+        findings = [f for t in self.tests.values() for f in t.findings if f["requirement"] == rid]
+        names = [t.nodeid for t in tests]
+        if rid == COVERAGE:
+            return self._coverage(requirement)
+        if requirement.extension and not self.extensions:
+            return RequirementResult(requirement, SKIPPED, [], names, "extensions are off (--no-extensions)")
+        if findings:
+            return RequirementResult(requirement, STATUS_OF_LEVEL[requirement.level], findings, names)
+        ran = [t for t in tests if t.status != SKIPPED]
+        if ran:
+            return RequirementResult(requirement, PASSED, [], names)
+        note = "; ".join(sorted({t.skip_reason for t in tests if t.skip_reason}))[:300] or "no test ran it"
+        return RequirementResult(requirement, SKIPPED, [], names, note)
+
+    def _coverage(self, requirement: Requirement) -> RequirementResult:
+        if not self.complete:
+            return RequirementResult(requirement, SKIPPED, [], [], "partial run (-k, -m or node ids)")
+        missing = self.missing_methods()
+        if not missing:
+            return RequirementResult(requirement, PASSED, [], [])
+        findings = [{"requirement": COVERAGE, "message": f"{m}: no 2xx response during the whole run"
+                     + ("" if m in self.reached else " (never answered at all)"), "evidence": ""} for m in missing]
+        return RequirementResult(requirement, FAILED, findings, [])
+
+    def verdict(self, results: list[RequirementResult] | None = None) -> str:
+        results = results if results is not None else self.results()
+        return "fail" if any(r.status == FAILED for r in results) else "pass"
+
+    def level_lines(self, results: list[RequirementResult] | None = None) -> list[str]:
+        """`MUST: 41 passed, 0 failed, 2 skipped` and `SHOULD: 9 passed, 1 warned`."""
+        results = results if results is not None else self.results()
+        lines = []
+        for level, bad in ((Level.MUST, FAILED), (Level.SHOULD, WARNED)):
+            counts = Counter(r.status for r in results if r.requirement.level is level)
+            text = f"{level}: {counts[PASSED]} passed, {counts[bad]} {bad}"
+            if counts[SKIPPED]:
+                text += f", {counts[SKIPPED]} skipped"
+            lines.append(text)
+        return lines
