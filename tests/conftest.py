@@ -1,0 +1,30 @@
+"""Shared fixtures for the project's own tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sandbox import create_app
+from sandbox.server import running
+from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
+
+
+@pytest.fixture(scope="session")
+def sandbox_url() -> Iterator[str]:
+    """The embedded sandbox, served over real HTTP on a free loopback port for the whole session."""
+    with running(create_app()) as url:
+        yield url
+
+
+@pytest.fixture
+def repairer(sandbox_url: str) -> SandboxClient:
+    """The demo repairer, in a fresh private tenant world (every response is checked against the spec)."""
+    return SandboxClient(sandbox_url, tenant=new_tenant())
+
+
+@pytest.fixture
+def supplier(repairer: SandboxClient) -> SandboxClient:
+    """The demo supplier (Christchurch Toyota), in the same tenant world as `repairer`."""
+    return repairer.as_(SUPPLIER)
