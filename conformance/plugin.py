@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ import pytest
 
 from conformance import findings, options, requirements, run, spec
 from conformance.redact import REDACT
+from conformance.report import summary
 from conformance.requirements import Level
 from conformance.target import (
     PROFILES,
@@ -39,6 +42,7 @@ TARGET_KEY = pytest.StashKey[Target]()
 RESULTS_KEY = pytest.StashKey[RunResults]()
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
 OUTCOME_KEY = pytest.StashKey[list]()
+SUMMARY_KEY = pytest.StashKey[dict]()
 SANDBOX_FAULTS_VARIABLE = "RAILS_SANDBOX_FAULTS"
 
 
@@ -49,10 +53,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 _config: pytest.Config | None = None  # for hooks that are not handed it (pytest_runtest_logreport)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     global _config
     _config = config
     config.addinivalue_line("markers", "requirement(*ids): catalogue requirements this test verifies")
+    if hasattr(config, "workerinput") or not runs_conformance(config):
+        return
+    # a conformance run is reproducible: one seed for every generated test, reported and replayable
+    if config.getoption("hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = str(secrets.randbelow(2**32))
+    reports = Path(options.value(config, "reports_dir") or "reports")
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(reports / "junit.xml")
+    if not getattr(config.option, "htmlpath", None):
+        config.option.htmlpath = str(reports / "conformance.html")
+        config.option.self_contained_html = True
 
 
 # -- is this a conformance run? ------------------------------------------------------------------
@@ -236,7 +252,9 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     return None
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Feed the controller's RunResults; the bulky record then leaves the report (JUnit keeps the ids)."""
     props = _properties(report)
     config = _config
     if config is None or PROPERTIES_KEY not in props or hasattr(config, "workerinput"):
@@ -252,6 +270,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         reason = str(report.longrepr)
     results.add(report.nodeid, report.when, status, props[PROPERTIES_KEY], props.get(REQUIREMENTS_KEY, []),
                 reason, report.duration)
+    report.user_properties = [(k, v) for k, v in report.user_properties if k != PROPERTIES_KEY]
 
 
 # -- the verdict ---------------------------------------------------------------------------------
@@ -266,6 +285,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if any(r.status == FAILED and r.requirement.level is Level.MUST for r in outcome) and exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     config.stash[OUTCOME_KEY] = outcome
+    reports = Path(options.value(config, "reports_dir") or "reports")
+    data = summary.build(config.stash[TARGET_KEY], results, outcome, config.getoption("hypothesis_seed", None),
+                         time.time())
+    config.stash[SUMMARY_KEY] = data
+    summary.write(data, reports / "summary.json")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -7,8 +7,10 @@ express; each schemathesis failure is mapped to the requirement it verifies.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import schemathesis
 from schemathesis import Case, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
@@ -28,6 +30,7 @@ from conformance.run import Run
 from conformance.target import Credential
 
 INSTALL = "integrations.insert"
+SETTINGS = Path(__file__).with_name("schemathesis.toml")
 REQUEST_TIMEOUT = 15
 # schemathesis check -> the requirement it verifies (response schema, status and content type are the
 # contract judge's, which knows what is documented and what inferred)
@@ -45,6 +48,13 @@ CHECK_FUNCTIONS = [not_a_server_error, negative_data_rejection, positive_data_ac
 PROPERTY_REQUIREMENTS = ("SCHEMA-001", "SCHEMA-002", "ERR-001", "ERR-002", "ERR-003", "ERR-D24-001",
                          "WIRE-001", "WIRE-002", "WIRE-007", "WIRE-008", "WIRE-009", "AUTH-001",
                          "BASKET-D52-001", "EXT-001")
+
+
+def load_schema(run: Run) -> schemathesis.BaseSchema:
+    """The contract in scope as a schemathesis schema, aimed at the target, with the suite's settings."""
+    schema = schemathesis.openapi.from_dict(run.target.document, config=schemathesis.Config.from_path(SETTINGS))
+    schema.config.update(base_url=run.target.base_url)
+    return schema
 
 
 def credential_for(run: Run, method: str) -> Credential | None:

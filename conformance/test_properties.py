@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from conformance import run as run_module
-from conformance.properties import PROPERTY_REQUIREMENTS, call_and_judge
+from conformance.properties import PROPERTY_REQUIREMENTS, call_and_judge, load_schema
 
 RUN = run_module.active()
-SCHEMA = schemathesis.openapi.from_dict(RUN.target.document)
-SCHEMA.config.update(base_url=RUN.target.base_url, request_timeout=15)
+SCHEMA = load_schema(RUN)
 if RUN.target.tenant is None:
     # without a private tenant, the spec's examples (the seeded job, the seeded procurement) are shared data
     SCHEMA.config.phases.update(phases=["coverage", "fuzzing"])

@@ -1,0 +1,1 @@
+"""What a run writes for people and machines: summary.json, junit.xml and conformance.html."""

@@ -1,0 +1,59 @@
+"""summary.json: the run's verdict per requirement, in a documented, stable shape (see README).
+
+Shape (version 1): {"schema_version", "suite", "target", "spec", "profile", "seed", "extensions",
+"started_at", "finished_at", "duration_s", "verdict", "levels", "requirements": [...], "methods": [...],
+"requests", "tests": [...]}. Keys are only ever added, never renamed or removed, within a version.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.redact import REDACT
+from conformance.requirements import EXT
+from conformance.target import Target
+from conformance.verdict import RequirementResult, RunResults
+
+SCHEMA_VERSION = 1
+
+
+def _iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def build(target: Target, results: RunResults, outcome: list[RequirementResult], seed: object,
+          finished_at: float) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "suite": {"name": "integrations-conformance", "version": __version__, "api_version": "2026-01",
+                  "schemathesis": version("schemathesis"), "pytest": version("pytest"),
+                  "python": platform.python_version()},
+        "target": {"base_url": target.base_url, "embedded_sandbox": target.embedded, "tenant": target.tenant},
+        "spec": target.spec.describe(),
+        "profile": target.profile.name,
+        "seed": seed,
+        "extensions": target.extensions,
+        "started_at": _iso(target.started_at),
+        "finished_at": _iso(finished_at),
+        "duration_s": round(finished_at - target.started_at, 2),
+        "verdict": results.verdict(outcome),
+        "levels": results.level_lines(outcome),
+        "requirements": [r.to_dict() for r in outcome],
+        "methods": [{"method": m, "extension": m in EXT, "reached": m in results.reached,
+                     "succeeded": m in results.succeeded} for m in results.in_scope],
+        "requests": results.requests,
+        "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
+                   "duration_s": round(t.duration, 3)} for t in results.tests.values()],
+    }
+
+
+def write(summary: dict[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(REDACT(json.dumps(summary, indent=2)) + "\n")
+    return path

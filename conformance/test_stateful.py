@@ -1,0 +1,37 @@
+"""Stateful property test: chains of calls along the spec's links (job -> parts -> basket -> procurements).
+
+Each step is judged like a single property-test request. Shrinking is off: against a live server the
+state changes between replays, which makes Hypothesis's shrinking slow and flaky, and a failing chain
+is readable as it is. Every scenario works on what its own steps created or found.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis import Case, Response
+
+from conformance import run as run_module
+from conformance.properties import call_and_judge, load_schema
+
+RUN = run_module.active()
+SCHEMA = load_schema(RUN)
+
+
+class Chains(SCHEMA.as_state_machine()):  # type: ignore[misc]
+    def call(self, case: Case, **kwargs: Any) -> Response:
+        return call_and_judge(RUN, case)
+
+    def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
+        """Already judged in `call`, with each failure tied to its requirement."""
+
+
+@pytest.mark.requirement("SCHEMA-001", "SCHEMA-002", "ERR-001", "ERR-002", "ERR-D24-001", "WIRE-001", "WIRE-002",
+                         "BASKET-D52-001", "EXT-001")
+class TestLinkedChains(Chains.TestCase):  # type: ignore[name-defined,misc]
+    settings = settings(max_examples=RUN.target.profile.stateful_examples,
+                        stateful_step_count=RUN.target.profile.stateful_steps,
+                        phases=[Phase.explicit, Phase.generate], deadline=None,
+                        suppress_health_check=list(HealthCheck))
