@@ -9,6 +9,7 @@ import pytest
 from sandbox import create_app
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
+from tests.suite_runner import SuiteRun, run_suite
 
 
 @pytest.fixture(scope="session")
@@ -28,3 +29,9 @@ def repairer(sandbox_url: str) -> SandboxClient:
 def supplier(repairer: SandboxClient) -> SandboxClient:
     """The demo supplier (Christchurch Toyota), in the same tenant world as `repairer`."""
     return repairer.as_(SUPPLIER)
+
+
+@pytest.fixture(scope="session")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
+    """One whole conformance run against the clean embedded sandbox, shared by the tests that read it."""
+    return run_suite(tmp_path_factory.mktemp("clean-run"))

@@ -1,0 +1,43 @@
+"""Runs the conformance suite in a subprocess, the way a user does, and reads what it wrote."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    returncode: int
+    output: str  # stdout and stderr together
+    reports: Path
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.reports / "summary.json").read_text())
+
+    def status(self, requirement_id: str) -> str:
+        return next(r["status"] for r in self.summary["requirements"] if r["id"] == requirement_id)
+
+    def failed(self) -> set[str]:
+        return {r["id"] for r in self.summary["requirements"] if r["status"] == "failed"}
+
+    def warned(self) -> set[str]:
+        return {r["id"] for r in self.summary["requirements"] if r["status"] == "warned"}
+
+
+def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
+    """`python -m pytest conformance <args>` from the repository root, reports into `reports`."""
+    command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+               "--reports-dir", str(reports), *args]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_"))}
+    environment.update(env or {})
+    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
+    return SuiteRun(done.returncode, done.stdout + done.stderr, reports)

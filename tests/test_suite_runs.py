@@ -1,0 +1,58 @@
+"""The suite as a user runs it: a clean verdict on the sandbox, clear stops on an unusable target."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from tests.suite_runner import SuiteRun, run_suite
+
+USAGE_ERROR = 4
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_sandbox_conforms(clean_run: SuiteRun) -> None:
+    summary = clean_run.summary
+    assert clean_run.returncode == 0, clean_run.output[-3000:]
+    assert summary["verdict"] == "pass"
+    assert clean_run.failed() == set() and clean_run.warned() == set(), clean_run.output[-3000:]
+    must = [r for r in summary["requirements"] if r["level"] == "MUST"]
+    assert all(r["status"] == "passed" for r in must), [r["id"] for r in must if r["status"] != "passed"]
+    assert all(m["succeeded"] for m in summary["methods"]) and len(summary["methods"]) == 17
+
+
+def test_the_run_ends_with_one_line_per_level(clean_run: SuiteRun) -> None:
+    lines = [line for line in clean_run.output.splitlines() if line.startswith(("MUST:", "SHOULD:"))]
+    assert [line.split(":")[0] for line in lines] == ["MUST", "SHOULD"]
+
+
+def test_an_unreachable_target_is_one_clear_message(tmp_path: Path) -> None:
+    result = run_suite(tmp_path, "--base-url", f"http://127.0.0.1:{closed_port()}")
+    assert result.returncode == USAGE_ERROR
+    assert "unreachable" in result.output and "FAILED" not in result.output
+    assert not (tmp_path / "summary.json").exists()
+
+
+def test_rejected_credentials_are_one_clear_message(tmp_path: Path) -> None:
+    result = run_suite(tmp_path, env={"CONFORMANCE_REPAIRER_KEY": "partly_" + "0" * 32})
+    assert result.returncode == USAGE_ERROR
+    assert "rejected the repairer credentials" in result.output and "FAILED" not in result.output
+    assert "0" * 32 not in result.output  # the rejected key is itself a secret
+
+
+def test_a_selection_is_not_judged_on_coverage(tmp_path: Path) -> None:
+    result = run_suite(tmp_path, "-k", "businesses_list")
+    assert result.returncode == 0, result.output[-2000:]
+    assert result.status("COV-001") == "skipped"
+
+
+def test_parallel_run_gives_the_same_verdict(clean_run: SuiteRun, tmp_path: Path) -> None:
+    parallel = run_suite(tmp_path, "-n", "2", "--hypothesis-seed", str(clean_run.summary["seed"]))
+    assert parallel.returncode == clean_run.returncode
+    statuses = {r["id"]: r["status"] for r in parallel.summary["requirements"]}
+    assert statuses == {r["id"]: r["status"] for r in clean_run.summary["requirements"]}
