@@ -1,0 +1,159 @@
+"""Authentication and roles (AUTH-001..007): who may call what, and the install that mints credentials.
+
+Every request carries a body valid for its method (the spec's example), so that a server which
+validates before it authenticates still has to answer 401 or 403: the credential is the only thing
+wrong with it. The install checks spend the single-use access code, so with a tenant they run in
+sandbox worlds of their own, where the code is surely unspent.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+
+import pytest
+
+from conformance.checks._helpers import (
+    AUTHENTICATED,
+    INSTALL,
+    ROLE_BOUND,
+    RUN,
+    example,
+    expect_error,
+    other_role,
+    tenant_of_its_own,
+)
+from conformance.client import ApiClient, Reply
+from conformance.conftest import require_ok
+from conformance.findings import expect
+from conformance.properties import credential_for
+from conformance.redact import REDACT
+
+API_KEY = re.compile(r"partly_[0-9a-f]{32}")
+SPENT = "the access code is already spent; pass a fresh one with --access-code"
+
+
+def missing_or_malformed(method: str) -> dict[str, dict[str, str | None]]:
+    """Header sets without valid credentials (AUTH-001): everything but the credential is right."""
+    own = credential_for(RUN, method)
+    assert own is not None
+    key, integration = own.api_key, own.integration_id
+    unknown_key = f"partly_{secrets.token_hex(16)}"
+    return {
+        "no auth headers": {},
+        "only Authorization": {"Authorization": f"Bearer {key}"},
+        "only Partly-Integration-ID": {"Partly-Integration-ID": integration},
+        "'Bearer' with no token": {"Authorization": "Bearer", "Partly-Integration-ID": integration},
+        "Basic scheme": {"Authorization": "Basic xyz", "Partly-Integration-ID": integration},
+        "key without a scheme": {"Authorization": key, "Partly-Integration-ID": integration},
+        "integration id not a uuid": {"Authorization": f"Bearer {key}", "Partly-Integration-ID": "not-a-uuid"},
+        "unknown well-formed key": {"Authorization": f"Bearer {unknown_key}", "Partly-Integration-ID": integration},
+    }
+
+
+@pytest.mark.requirement("AUTH-001", "ERR-002")
+@pytest.mark.parametrize("method", AUTHENTICATED)
+def test_no_valid_credentials_is_unauthorized(anonymous: ApiClient, method: str) -> None:
+    """Without valid credentials a method answers 401 unauthorized, whatever is missing or wrong."""
+    for case, headers in missing_or_malformed(method).items():
+        reply = anonymous.call(method, example(method), headers=headers)
+        expect_error("AUTH-001", reply, 401, "unauthorized", case)
+
+
+@pytest.mark.requirement("AUTH-002", "ERR-002")
+@pytest.mark.parametrize("method", AUTHENTICATED)
+def test_key_with_another_integration_id_is_unauthorized(anonymous: ApiClient, method: str) -> None:
+    """A real key paired with another integration's id (or an unknown one) is not a credential."""
+    own = credential_for(RUN, method)
+    assert own is not None
+    other = RUN.target.supplier if own is RUN.target.repairer else RUN.target.repairer
+    for case, integration in (("another integration's id", other.integration_id),
+                              ("an unknown integration id", str(uuid.uuid4()))):
+        headers = {"Authorization": f"Bearer {own.api_key}", "Partly-Integration-ID": integration}
+        reply = anonymous.call(method, example(method), headers=headers)
+        expect_error("AUTH-002", reply, 401, "unauthorized", f"{own.role} key with {case}")
+
+
+@pytest.mark.requirement("AUTH-003", "ERR-002")
+@pytest.mark.parametrize("method", ROLE_BOUND)
+def test_wrong_role_is_forbidden(anonymous: ApiClient, method: str) -> None:
+    """A valid credential of the other role is authenticated but not allowed: 403 forbidden."""
+    credential = other_role(method)
+    reply = anonymous.as_(credential).call(method, example(method))
+    expect_error("AUTH-003", reply, 403, "forbidden", f"a {credential.role} credential")
+
+
+# -- integrations.insert ---------------------------------------------------------------------------
+
+
+def install(client: ApiClient, **fields: str) -> Reply:
+    """integrations.insert with the run's grant, `fields` overriding it; no auth headers ever."""
+    grant = RUN.target.grant
+    body = {"access_code": grant.access_code, "client_id": grant.client_id, "client_secret": grant.client_secret,
+            **fields}
+    return client.as_(None).call(INSTALL, body)
+
+
+def minted(client: ApiClient, world: str) -> tuple[str, str]:
+    """Install once in `client`'s world: the minted (api_key, integration_id), registered as secrets
+    before anything could print them; skips when, without a tenant, the code is already spent."""
+    reply = install(client)
+    if reply.kind == "invalid_access_code" and RUN.target.tenant is None:
+        pytest.skip(SPENT)
+    body = require_ok(reply, "AUTH-004", f"integrations.insert without auth headers ({world})")
+    key, integration = (body.get("api_key"), body.get("integration_id")) if isinstance(body, dict) else (None, None)
+    if isinstance(key, str):
+        REDACT.register(key, "MINTED_API_KEY")
+    expect("AUTH-005", isinstance(key, str) and API_KEY.fullmatch(key),
+           f"the minted api_key is not partly_ and 32 lowercase hex digits ({world})", reply.exchange.render())
+    try:
+        uuid.UUID(str(integration))
+    except ValueError:
+        expect("AUTH-005", False, f"the minted integration_id is not a uuid ({world})", reply.exchange.render())
+    return str(key), str(integration)
+
+
+def authenticates(client: ApiClient, key: str, integration: str, world: str) -> None:
+    """A minted pair authenticates: a role-neutral method answers 2xx, a repairer method not 401."""
+    headers = {"Authorization": f"Bearer {key}", "Partly-Integration-ID": integration}
+    listed = client.as_(None).call("businesses.list", {}, headers=headers)
+    expect("AUTH-005", listed.ok, f"the minted pair does not authenticate businesses.list ({world}): "
+           f"{listed.describe()}", listed.exchange.render())
+    providers = client.as_(None).call("repairer.work-providers.list", {}, headers=headers)
+    expect("AUTH-005", providers.status != 401, f"the minted pair is unauthorized on repairer.work-providers.list "
+           f"({world}): {providers.describe()}", providers.exchange.render())
+
+
+@pytest.mark.requirement("AUTH-004", "AUTH-005", "AUTH-006")
+def test_install_mints_a_new_pair_once_per_code(anonymous: ApiClient) -> None:
+    """integrations.insert needs no auth; each install mints a fresh pair that authenticates; the code
+    then is spent. With tenants, two fresh worlds give two installs, which must differ."""
+    worlds = [tenant_of_its_own(anonymous, "install-a")]
+    if RUN.target.tenant is not None:
+        worlds.append(tenant_of_its_own(anonymous, "install-b"))
+    demo = {RUN.target.repairer.api_key, RUN.target.supplier.api_key}
+    pairs: list[tuple[str, str]] = []
+    for client in worlds:
+        world = f"tenant {client.tenant}" if client.tenant else "no tenant"
+        key, integration = minted(client, world)
+        expect("AUTH-005", key not in demo and all(key != k and integration != i for k, i in pairs),
+               f"the minted api_key/integration_id repeat an existing pair ({world})")
+        authenticates(client, key, integration, world)
+        again = install(client)
+        expect_error("AUTH-006", again, None, "invalid_access_code", f"the same access code a second time ({world})")
+        pairs.append((key, integration))
+
+
+@pytest.mark.requirement("AUTH-007", "ERR-003")
+def test_install_errors_name_their_cause(anonymous: ApiClient) -> None:
+    """Each wrong install input gets its own kind. The real access code is used where the code is not
+    the wrong input, so that only one thing is wrong; a failed install must not spend it."""
+    client = tenant_of_its_own(anonymous, "install-errors")
+    cases = (
+        ("an unknown client_id", {"client_id": f"conformance_client_{secrets.token_hex(6)}"}, "integration_not_found"),
+        ("a wrong client_secret", {"client_secret": f"wrong_{secrets.token_hex(6)}"}, "invalid_client_secret"),
+        ("an unknown access code", {"access_code": f"ac_conformance_{secrets.token_hex(8)}"}, "invalid_access_code"),
+    )
+    for case, fields, kind in cases:
+        expect_error("AUTH-007", install(client, **fields), None, kind, case)
