@@ -64,7 +64,8 @@ CATALOGUE: tuple[Requirement, ...] = (
     Requirement("WIRE-002", M, D, "wire", "A response with a body MUST be JSON (application/json)."),
     Requirement("WIRE-003", M, D, "wire", "An empty request body MUST be treated as {}."),
     Requirement("WIRE-004", M, U, "wire",
-                "A request body that is not valid JSON MUST be rejected with 400 and a coded error."),
+                "A request body that does not parse into the method's request (not JSON, not a JSON object, a field "
+                "of the wrong type) MUST be rejected with 400 and a coded error (or 413 when too large to read)."),
     Requirement("WIRE-005", S, U, "wire",
                 "A request with an unsupported Content-Type SHOULD be rejected with 415."),
     Requirement("WIRE-006", S, INF, "wire",
@@ -98,11 +99,11 @@ CATALOGUE: tuple[Requirement, ...] = (
     Requirement("ERR-001", M, D, "errors",
                 "Every error response MUST be one of the method's declared kinds, in the method's shape."),
     Requirement("ERR-002", M, D, "errors",
-                "The documented kinds MUST carry their statuses: bad_request 400, unauthorized 401, "
-                "forbidden 403, not_found 404."),
+                "The documented kinds MUST answer their conditions with their statuses: bad_request 400 (missing, "
+                "ambiguous or malformed input), unauthorized 401, forbidden 403, not_found 404 (no match)."),
     Requirement("ERR-003", S, INF, "errors",
-                "The inferred kinds SHOULD carry their statuses: unprocessable and work_provider_not_found 422, "
-                "the install errors as in the contract notes."),
+                "The inferred kinds SHOULD answer their conditions with their statuses: unprocessable and "
+                "work_provider_not_found (an unknown work provider) 422, the install errors as in the contract notes."),
     Requirement("ERR-D24-001", M, D, "errors",
                 "Every error of repairer.jobs.parts.insert MUST be a bare JSON string, not a {type} object (D24).",
                 PARTS_INSERT),
@@ -131,7 +132,8 @@ CATALOGUE: tuple[Requirement, ...] = (
     Requirement("LIFE-006", M, D, "lifecycle", "An invoice MUST NOT exist before its procurement is order_confirmed.",
                 ("repairer.procurements.invoices.list",), extension=True),
     Requirement("LIFE-007", S, INF, "lifecycle",
-                "An invoice's lines SHOULD match what was ordered (part, quantity, unit price).",
+                "A confirmed procurement SHOULD get an invoice whose lines match what was ordered "
+                "(part, quantity, unit price).",
                 ("repairer.procurements.invoices.list", "repairer.procurements.invoices.get"), extension=True),
     Requirement("LIFE-008", S, INF, "lifecycle",
                 "Placing an already-ordered part SHOULD be rejected unprocessable, and a second confirm "
@@ -163,6 +165,9 @@ CATALOGUE: tuple[Requirement, ...] = (
     # -- extensions --
     Requirement("EXT-001", M, D, "extensions", "Every extension response MUST carry x_extension: true.", EXT,
                 extension=True),
+    Requirement("EXT-002", M, D, "extensions",
+                "An invoice id that repairer.procurements.invoices.list lists MUST fetch that invoice with "
+                "repairer.procurements.invoices.get.", ("repairer.procurements.invoices.get",), extension=True),
     # -- run-level --
     Requirement("COV-001", M, D, "coverage",
                 "Every method in scope MUST return at least one 2xx during the run; a run that reached "

@@ -1,0 +1,48 @@
+"""Sandbox tenants (NOTES §3): each tenant is its own world, seeded alike; what one writes, no other sees.
+
+Only with a tenant of the run's own (skipped with --no-tenant): tenant B is a fresh one made up here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.client import ApiClient
+from conformance.conftest import require_ok, unique_external_id
+from conformance.findings import expect
+from conformance.run import Run
+from conformance.target import fresh_tenant
+
+SEEDED_JOB = {"external": "CCC-2026-04817"}  # documented (NOTES §7), in every tenant
+
+
+def insert_job(client: ApiClient) -> dict[str, Any]:
+    """A job of the run's own in `client`'s tenant, at a site that tenant lists."""
+    sites = require_ok(client.call("businesses.list"), "TENANT-001", f"businesses.list in tenant {client.tenant}")
+    site_id = sites["items"][0]["id"]
+    external = unique_external_id()
+    body = {"identity": {"external": external}, "repairer_site_id": site_id}
+    job = require_ok(client.call("repairer.jobs.insert", body), "TENANT-001", f"a job in tenant {client.tenant}")
+    return {**job, "external": external}
+
+
+@pytest.mark.requirement("TENANT-001")
+def test_tenants_do_not_see_each_other(run: Run, repairer: ApiClient) -> None:
+    """A job written in tenant A is not_found in tenant B by external id and by id, and the other way round;
+    both still see the seeded job."""
+    if run.target.tenant is None:
+        pytest.skip("no tenant of the run's own (--no-tenant)")
+    tenant_a, tenant_b = repairer, repairer.in_tenant(fresh_tenant())
+    jobs = {client.tenant: insert_job(client) for client in (tenant_a, tenant_b)}
+    for writer, reader in ((tenant_a, tenant_b), (tenant_b, tenant_a)):
+        job = jobs[writer.tenant]
+        for identity in ({"external": job["external"]}, {"id": job["id"]}):
+            reply = reader.call("repairer.jobs.get", {"identity": identity})
+            expect("TENANT-001", reply.status == 404 and reply.kind == "not_found",
+                   f"a job of tenant {writer.tenant} by {identity} from tenant {reader.tenant}: "
+                   f"{reply.describe()}, not 404 not_found", reply.exchange.render())
+        seeded = reader.call("repairer.jobs.get", {"identity": SEEDED_JOB})
+        expect("TENANT-001", seeded.ok, f"tenant {reader.tenant} no longer sees the seeded job: {seeded.describe()}",
+               seeded.exchange.render())
