@@ -10,9 +10,7 @@ from .server import serve
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="rails-sandbox", description="Serve the 2026-01 Integrations API sandbox."
-    )
+    parser = argparse.ArgumentParser(prog="rails-sandbox", description="Serve the 2026-01 Integrations API sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument(
@@ -25,9 +23,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="switch on a named fault (repeatable)"
     )
-    parser.add_argument(
-        "--no-extensions", action="store_true", help="do not serve the 3 proposed extension methods"
-    )
+    parser.add_argument("--no-extensions", action="store_true", help="do not serve the 3 proposed extension methods")
     parser.add_argument("--log-level", default="info")
     return parser.parse_args(argv)
 

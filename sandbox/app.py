@@ -128,9 +128,7 @@ class Sandbox:
         path, verb = request.url.path, request.method
         if path == "/openapi.json":
             if verb not in ("GET", "HEAD"):
-                return GENERIC.respond(
-                    ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"}
-                )
+                return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"})
             return Json(self.public_spec)
         if path.startswith("/__sandbox/"):
             return await self.dev_route(request, path.removeprefix("/__sandbox/"))
@@ -180,9 +178,7 @@ class Sandbox:
         if name not in routes:
             return Json({"type": "not_found"}, status_code=404)
         if request.method != routes[name]:
-            return GENERIC.respond(
-                ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]}
-            )
+            return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]})
         if name == "health":
             return Json({"ok": True, "worlds": len(self.tenants)})
         try:

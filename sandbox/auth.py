@@ -77,11 +77,7 @@ def install(world: World, body: dict[str, Any], now: float) -> Credential:
     if client.state == "legacy":
         raise ApiError("o_auth_not_supported_by_integration")
     code = world.access_codes.get(body["access_code"])
-    if (
-        code is None
-        or code.client_id != client.client_id
-        or (code.expires_at is not None and now > code.expires_at)
-    ):
+    if code is None or code.client_id != client.client_id or (code.expires_at is not None and now > code.expires_at):
         raise ApiError("invalid_access_code")
     del world.access_codes[code.code]  # single use
     credential = Credential(

@@ -34,9 +34,7 @@ def generate_offers(world: World, part: Part) -> list[Offer]:
     """One offer per supplier business of the world for `part`, priced from its description."""
     base = list_price(part.description)
     offers = []
-    suppliers = [
-        b for b in world.businesses.values() if world.organizations[b.organization_id].kind == "supplier"
-    ]
+    suppliers = [b for b in world.businesses.values() if world.organizations[b.organization_id].kind == "supplier"]
     for supplier in sorted(suppliers, key=lambda b: b.id):
         offers.append(
             Offer(

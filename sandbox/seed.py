@@ -166,9 +166,7 @@ DEMO_OFFERS = [
 OTHER_OFFERS = [(20, PARTS_DIRECT, 10, "389.00", "PD-52159-R")]
 
 
-def _offer(
-    world: World, job_id: str, n: int, supplier_id: str, part_n: int, price: str, pn: str | None
-) -> Offer:
+def _offer(world: World, job_id: str, n: int, supplier_id: str, part_n: int, price: str, pn: str | None) -> Offer:
     supplier = world.businesses[supplier_id]
     part = world.parts[sid("0e", part_n)]
     return Offer(

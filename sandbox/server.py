@@ -60,9 +60,7 @@ def running(
     sock.setblocking(False)
     actual_port = sock.getsockname()[1]
     server = _ThreadServer(_config(app, host, actual_port, log_level))
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox:{actual_port}", daemon=True
-    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"sandbox:{actual_port}", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + startup_timeout

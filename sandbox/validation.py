@@ -35,9 +35,7 @@ class RequestValidators:
             op = item.get("post")
             if not op or "requestBody" not in op:
                 continue
-            ref = "#/" + _pointer(
-                "paths", path, "post", "requestBody", "content", "application/json", "schema"
-            )
+            ref = "#/" + _pointer("paths", path, "post", "requestBody", "content", "application/json", "schema")
             self._validators[op["operationId"]] = Draft202012Validator(
                 {"$ref": SPEC_URI + ref},
                 registry=registry,

@@ -42,9 +42,7 @@ def test_missing_content_type_is_json(repairer: SandboxClient) -> None:
     assert response.json()["external_id"] == "CCC-2026-04817"
 
 
-@pytest.mark.parametrize(
-    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
-)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"])
 def test_unsupported_content_type_is_415(repairer: SandboxClient, content_type: str) -> None:
     response = repairer.request("businesses.list", content=b"{}", headers={"Content-Type": content_type})
     assert response.status_code == 415
@@ -52,9 +50,7 @@ def test_unsupported_content_type_is_415(repairer: SandboxClient, content_type: 
 
 
 def test_415_is_a_bare_string_for_parts_insert(repairer: SandboxClient) -> None:
-    response = repairer.request(
-        "repairer.jobs.parts.insert", content=b"{}", headers={"Content-Type": "text/plain"}
-    )
+    response = repairer.request("repairer.jobs.parts.insert", content=b"{}", headers={"Content-Type": "text/plain"})
     assert (response.status_code, response.json()) == (415, "bad_request")
 
 
@@ -84,7 +80,8 @@ def test_non_object_body_is_bad_request(repairer: SandboxClient, body: object) -
             "repairer.jobs.get",
             {"identity": {"external": "CCC-2026-04817", "id": "0d000000-0000-4000-8000-000000000001"}},
         ),
-        ("repairer.jobs.get", {"identity": {"external": "CCC-2026-04817", "id": 5}}),  # several keys
+        ("repairer.jobs.get", {"identity": {"external": "", "id": 5}}),  # no variant matches
+        ("repairer.jobs.get", {"identity": {"external": "CCC-2026-04817", "id": 5}}),  # a second key
         ("uploads.prepare", {"file_name": "a.jpg", "media_type": "hologram", "type": "job_media"}),  # enum
         ("tier1.prepare", {"identifiers": []}),  # minItems
         ("repairer.procurements.invoices.list", {}),
@@ -99,9 +96,7 @@ def test_invalid_requests_are_bad_request(repairer: SandboxClient, method: str, 
     repairer.fails(method, body, 400, "bad_request")
 
 
-@pytest.mark.parametrize(
-    "body", [{}, {"job_identity": {}, "parts": []}, {"job_identity": JOB, "parts": [{}]}]
-)
+@pytest.mark.parametrize("body", [{}, {"job_identity": {}, "parts": []}, {"job_identity": JOB, "parts": [{}]}])
 def test_parts_insert_bad_request_is_a_bare_string(repairer: SandboxClient, body: dict) -> None:
     response = repairer.request("repairer.jobs.parts.insert", body)
     assert (response.status_code, response.json()) == (400, "bad_request")
@@ -162,11 +157,7 @@ def test_chunked_body_over_one_mib_is_413(repairer: SandboxClient) -> None:
 ODD_BODIES = [
     {"identity": {"id": "00000000-0000-0000-0000-000000000000"}},
     {"identity": {"external": "\u0000\ud7ff\U0001f600" * 50}},
-    {
-        "job_identity": {
-            "site_job_number": {"site_id": "0b000000-0000-4000-8000-000000000001", "job_number": "x"}
-        }
-    },
+    {"job_identity": {"site_job_number": {"site_id": "0b000000-0000-4000-8000-000000000001", "job_number": "x"}}},
     {
         "job_identity": {"id": "0d000000-0000-4000-8000-000000000002"},
         "parts": [{"description": " ", "quantity": 1}],

@@ -17,9 +17,7 @@ async def invoices_list(call: Call) -> dict[str, Any]:
     if ("procurement_identity" in body) == ("job_identity" in body):
         raise ApiError("bad_request")  # exactly one selector
     if "procurement_identity" in body:
-        procurement_ids = {
-            buyer_procurement_or_404(world, call.credential, body["procurement_identity"]["id"]).id
-        }
+        procurement_ids = {buyer_procurement_or_404(world, call.credential, body["procurement_identity"]["id"]).id}
     else:
         job = job_or_404(world, call.credential, body["job_identity"])
         procurement_ids = {p.id for p in world.procurements.values() if p.job_id == job.id}

@@ -60,13 +60,10 @@ async def jobs_insert(call: Call) -> dict[str, Any]:
     if job is None:
         if kind == "id":
             raise ApiError("unprocessable")
-        job = Job(
-            str(uuid.uuid4()), org, site_id, external_id=identity["external"] if kind == "external" else None
-        )
+        job = Job(str(uuid.uuid4()), org, site_id, external_id=identity["external"] if kind == "external" else None)
     number = fields.get("job_number", job.job_number)
     if number is not None and any(
-        j.id != job.id and j.repairer_site_id == site_id and j.job_number == number
-        for j in world.jobs.values()
+        j.id != job.id and j.repairer_site_id == site_id and j.job_number == number for j in world.jobs.values()
     ):
         raise ApiError("unprocessable")
     job.repairer_site_id = site_id

@@ -6,6 +6,7 @@ does not exist; a selector with none or several variants is `bad_request` (NOTES
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from ..errors import ApiError
@@ -14,11 +15,36 @@ from ..world import Credential, Job, Procurement, World
 JOB_SELECTORS = ("id", "external", "site_job_number")
 
 
+def _is_uuid(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        return False
+
+
+def _matches(kind: str, value: Any) -> bool:
+    """Whether `value` is a valid `kind` selector, exactly as JobIdentityV1's oneOf branch says."""
+    if kind == "id":
+        return _is_uuid(value)
+    if kind == "external":
+        return isinstance(value, str) and len(value) >= 1
+    return (
+        isinstance(value, dict)
+        and _is_uuid(value.get("site_id"))
+        and isinstance(value.get("job_number"), str)
+        and len(value["job_number"]) >= 1
+    )
+
+
 def selector_kind(identity: Any) -> str:
-    """The one variant a job identity uses; bad_request for none or several."""
+    """The one variant a job identity uses; bad_request when none or several variants match.
+
+    Like the spec's oneOf, a key that does not form a valid variant (`{"external": "X", "id": 5}`)
+    is an ignored extra property, not a second selector.
+    """
     if not isinstance(identity, dict):
         raise ApiError("bad_request")
-    used = [key for key in JOB_SELECTORS if key in identity]
+    used = [key for key in JOB_SELECTORS if key in identity and _matches(key, identity[key])]
     if len(used) != 1:
         raise ApiError("bad_request")
     return used[0]
@@ -44,9 +70,7 @@ def find_job(world: World, organization_id: str, identity: dict[str, Any]) -> Jo
         (
             j
             for j in world.jobs.values()
-            if j.organization_id == organization_id
-            and j.repairer_site_id == site_id
-            and j.job_number == number
+            if j.organization_id == organization_id and j.repairer_site_id == site_id and j.job_number == number
         ),
         None,
     )
