@@ -21,7 +21,7 @@ import pytest
 
 from conformance import findings, options, requirements, run, spec
 from conformance.redact import REDACT
-from conformance.report import summary
+from conformance.report import baseline, summary
 from conformance.requirements import Level
 from conformance.target import (
     PROFILES,
@@ -43,6 +43,9 @@ RESULTS_KEY = pytest.StashKey[RunResults]()
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
 OUTCOME_KEY = pytest.StashKey[list]()
 SUMMARY_KEY = pytest.StashKey[dict]()
+BASELINE_KEY = pytest.StashKey[dict]()  # requirement id -> status of the --baseline run
+FINISHED_KEY = pytest.StashKey[float]()
+pytest_plugins = ["conformance.report.htmlreport"]  # the pytest-html hooks
 SANDBOX_FAULTS_VARIABLE = "RAILS_SANDBOX_FAULTS"
 
 
@@ -69,6 +72,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not getattr(config.option, "htmlpath", None):
         config.option.htmlpath = str(reports / "conformance.html")
         config.option.self_contained_html = True
+    if options.value(config, "baseline"):
+        try:
+            config.stash[BASELINE_KEY] = baseline.load(options.value(config, "baseline"))
+        except baseline.BaselineError as exc:
+            raise pytest.UsageError(str(exc)) from None
 
 
 # -- is this a conformance run? ------------------------------------------------------------------
@@ -286,31 +294,51 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     config.stash[OUTCOME_KEY] = outcome
     reports = Path(options.value(config, "reports_dir") or "reports")
+    summary.write(run_summary(config), reports / "summary.json")
+
+
+def run_summary(config: pytest.Config) -> dict[str, Any]:
+    """summary.json's data from the final RunResults (also what the HTML report shows), with the baseline."""
+    results = config.stash[RESULTS_KEY]
+    outcome = results.results()
+    finished_at = config.stash.setdefault(FINISHED_KEY, time.time())
     data = summary.build(config.stash[TARGET_KEY], results, outcome, config.getoption("hypothesis_seed", None),
-                         time.time())
+                         finished_at)
+    if BASELINE_KEY in config.stash:
+        comparison = baseline.compare(options.value(config, "baseline") or "", config.stash[BASELINE_KEY],
+                                      data["requirements"])
+        data["baseline"] = comparison.to_dict()
     config.stash[SUMMARY_KEY] = data
-    summary.write(data, reports / "summary.json")
+    return data
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> Generator[None]:
+    """Outermost, so the verdict comes after every other summary and ends with one line per level."""
+    result = yield
     results = config.stash.get(RESULTS_KEY, None)
     outcome = config.stash.get(OUTCOME_KEY, None)
     if results is None or outcome is None:
-        return
+        return result
     tr = terminalreporter
     tr.section("conformance verdict")
-    for result in outcome:
-        if result.status in (FAILED, WARNED):
-            r = result.requirement
-            tr.write_line(f"{result.status.upper():7} {r.id} [{r.level}, {r.provenance}] {r.rule}")
-            for finding in result.findings[:3]:
+    for requirement_result in outcome:
+        if requirement_result.status in (FAILED, WARNED):
+            r = requirement_result.requirement
+            tr.write_line(f"{requirement_result.status.upper():7} {r.id} [{r.level}, {r.provenance}] {r.rule}")
+            for finding in requirement_result.findings[:3]:
                 tr.write_line(f"          - {REDACT(finding['message'])[:200]}")
-            if len(result.findings) > 3:
-                tr.write_line(f"          ... and {len(result.findings) - 3} more")
+            if len(requirement_result.findings) > 3:
+                tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
     tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: "
                   f"{len(results.in_scope) - len(results.missing_methods())}/{len(results.in_scope)}")
     verdict = results.verdict(outcome)
     tr.write_line(f"verdict: {'CONFORMS' if verdict == 'pass' else 'DOES NOT CONFORM'}",
                   green=verdict == "pass", red=verdict != "pass", bold=True)
+    comparison = config.stash.get(SUMMARY_KEY, {}).get("baseline")
+    if comparison:
+        for line in baseline.Comparison(**comparison).lines():
+            tr.write_line(line)
     for line in results.level_lines(outcome):
         tr.write_line(line)
+    return result

@@ -2,7 +2,8 @@
 
 Shape (version 1): {"schema_version", "suite", "target", "spec", "profile", "seed", "extensions",
 "started_at", "finished_at", "duration_s", "verdict", "levels", "requirements": [...], "methods": [...],
-"requests", "tests": [...]}. Keys are only ever added, never renamed or removed, within a version.
+"requests", "tests": [...], "baseline"}. Keys are only ever added, never renamed or removed, within a version;
+summary.schema.json beside this module is the machine-readable form.
 """
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ def _iso(timestamp: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
 
 
+def identity(target: Target, seed: object) -> dict[str, Any]:
+    """What a run was measured against and how to run it again: target, spec, profile, seed, extensions."""
+    return {
+        "target": {"base_url": target.base_url, "embedded_sandbox": target.embedded, "tenant": target.tenant},
+        "spec": target.spec.describe(),
+        "profile": target.profile.name,
+        "seed": seed,
+        "extensions": target.extensions,
+    }
+
+
 def build(target: Target, results: RunResults, outcome: list[RequirementResult], seed: object,
           finished_at: float) -> dict[str, Any]:
     return {
@@ -34,11 +46,7 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "suite": {"name": "integrations-conformance", "version": __version__, "api_version": "2026-01",
                   "schemathesis": version("schemathesis"), "pytest": version("pytest"),
                   "python": platform.python_version()},
-        "target": {"base_url": target.base_url, "embedded_sandbox": target.embedded, "tenant": target.tenant},
-        "spec": target.spec.describe(),
-        "profile": target.profile.name,
-        "seed": seed,
-        "extensions": target.extensions,
+        **identity(target, seed),
         "started_at": _iso(target.started_at),
         "finished_at": _iso(finished_at),
         "duration_s": round(finished_at - target.started_at, 2),
@@ -50,6 +58,7 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "requests": results.requests,
         "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
                    "duration_s": round(t.duration, 3)} for t in results.tests.values()],
+        "baseline": None,  # {"path", "regressed", "fixed", "new", "gone"} with --baseline (report/baseline.py)
     }
 
 

@@ -1,0 +1,202 @@
+"""The top of conformance.html: the verdict, the run's header, the requirement and coverage matrices,
+the extensions apart, the changes since a baseline, and the evidence per requirement.
+
+pytest-html lists tests; a reader asks about requirements. This builds that view from the final
+summary (the same data as summary.json) and the per-test outcomes, as one self-contained fragment
+that the pytest-html hooks put at the head of the page (styles inline, no external asset).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from conformance import requirements
+from conformance.redact import REDACT
+from conformance.report import evidence
+from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, TestOutcome
+
+LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip"}
+AREAS = list(dict.fromkeys(r.area for r in requirements.CATALOGUE))
+
+
+@cache
+def style() -> str:
+    return (Path(__file__).with_name("style.css")).read_text()
+
+
+def badge(status: str, text: str | None = None) -> str:
+    return f'<span class="badge st-{escape(status)}">{escape(text or LABEL.get(status, status))}</span>'
+
+
+def _table(head: list[str], rows: list[str], css: str) -> str:
+    th = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return f'<table class="{css}"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+# -- verdict and header ----------------------------------------------------------------------------
+
+
+def banner(summary: dict[str, Any]) -> str:
+    conforms = summary["verdict"] == "pass"
+    levels = "".join(f"<li>{escape(line)}</li>" for line in summary["levels"])
+    return (f'<div id="verdict" class="verdict {"verdict-pass" if conforms else "verdict-fail"}">'
+            f'<div class="verdict-word">{"CONFORMS" if conforms else "DOES NOT CONFORM"}</div>'
+            f'<div class="verdict-sub">2026-01 Integrations API &middot; {escape(summary["target"]["base_url"])}'
+            f'</div><ul class="levels">{levels}</ul></div>')
+
+
+def header(summary: dict[str, Any]) -> str:
+    target, spec, suite = summary["target"], summary["spec"], summary["suite"]
+    rows = [
+        ("Target", target["base_url"] + ("  (embedded sandbox)" if target.get("embedded_sandbox") else "")),
+        ("Spec", f'{spec["origin"]}: {spec["location"]}'), ("Spec sha256", spec["sha256"]),
+        ("Suite", f'{suite["name"]} {suite["version"]} (API {suite["api_version"]})'),
+        ("Schemathesis", suite["schemathesis"]), ("Profile", summary["profile"]),
+        ("Seed", f'{summary["seed"]}  (replay: --hypothesis-seed={summary["seed"]})'),
+        ("Tenant", target.get("tenant") or "none (--no-tenant)"),
+        ("Extensions", "on" if summary["extensions"] else "off (--no-extensions)"),
+        ("Started", summary["started_at"]), ("Finished", f'{summary["finished_at"]}  ({summary["duration_s"]} s)'),
+        ("Requests sent", str(summary["requests"])),
+    ]
+    if summary.get("baseline"):
+        rows.append(("Baseline", summary["baseline"]["path"]))
+    cells = "".join(f"<dt>{escape(k)}</dt><dd>{escape(REDACT(str(v)))}</dd>" for k, v in rows)
+    return f'<dl id="run-header" class="run-header">{cells}</dl>'
+
+
+def baseline_section(summary: dict[str, Any]) -> str:
+    """Regressions and fixes one per row (what a reader acts on); new and gone ids as one list each."""
+    comparison = summary.get("baseline")
+    if not comparison:
+        return ""
+    rows = [f'<tr class="change-{kind}"><td>{badge(status, kind)}</td><td class="rid"><a href="#req-{escape(c["id"])}">'
+            f'{escape(c["id"])}</a></td><td>{escape(c["before"])} &rarr; {badge(c["after"])}</td></tr>'
+            for kind, status in (("regressed", FAILED), ("fixed", PASSED)) for c in comparison[kind]]
+    lists = "".join(f'<p class="ids"><span class="label">{kind} ({len(comparison[kind])})</span> '
+                    + ", ".join(escape(c["id"]) for c in comparison[kind]) + "</p>"
+                    for kind in ("new", "gone") if comparison[kind])
+    counts = ", ".join(f"{len(comparison[k])} {k}" for k in ("regressed", "fixed", "new", "gone"))
+    table = _table(["change", "requirement", "status"], rows, "matrix changes") if rows else ""
+    return (f'<section id="baseline"><h2>Since the baseline</h2><p class="note">{escape(comparison["path"])}: '
+            f'{counts}</p>{table}{lists}</section>')
+
+
+# -- the requirement matrix ------------------------------------------------------------------------
+
+
+def requirement_rows(rows: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for r in rows:
+        link = (f'<a href="#evidence-{escape(r["id"])}">{len(r["failures"])} finding'
+                f'{"s" if len(r["failures"]) != 1 else ""}</a>' if r["failures"] else escape(r.get("note") or ""))
+        methods = "all methods" if list(r["methods"]) == ["*"] else ", ".join(r["methods"])
+        out.append(f'<tr id="req-{escape(r["id"])}" class="row-{escape(r["status"])}">'
+                   f'<td class="rid">{escape(r["id"])}</td><td>{escape(r["level"])}</td>'
+                   f'<td>{escape(r["provenance"])}</td><td class="rule">{escape(r["title"])}</td>'
+                   f'<td class="methods">{escape(methods)}</td><td>{badge(r["status"])}</td><td>{link}</td></tr>')
+    return out
+
+
+def requirement_matrix(rows: list[dict[str, Any]], css_id: str) -> str:
+    head = ["ID", "Level", "Provenance", "Rule", "Methods", "Status", "Evidence"]
+    return _table(head, requirement_rows(rows), "matrix requirements").replace("<table ", f'<table id="{css_id}" ', 1)
+
+
+# -- the method x area coverage matrix -------------------------------------------------------------
+
+
+def _mentions(method: str, finding: dict[str, Any]) -> bool:
+    pattern = rf"(?<![\w.-]){re.escape(method)}(?![\w.-])"
+    return bool(re.search(pattern, f'{finding.get("message", "")}\n{finding.get("evidence", "")}'))
+
+
+def status_for(row: dict[str, Any], method: str, methods: list[str]) -> str | None:
+    """A requirement's status for one method: None when it does not touch the method. A rule on every
+    method broke for this method when a finding names it (or when no finding names any method)."""
+    if method not in row["methods"] and "*" not in row["methods"]:
+        return None
+    if row["status"] not in (FAILED, WARNED) or "*" not in row["methods"]:
+        return row["status"]
+    named = {m for f in row["failures"] for m in methods if _mentions(m, f)}
+    return row["status"] if method in named or not named else PASSED
+
+
+def coverage_cell(rows: list[dict[str, Any]], method: str, methods: list[str]) -> str:
+    statuses = [(r["id"], s) for r in rows if (s := status_for(r, method, methods)) is not None]
+    if not statuses:
+        return '<td class="cov-none">&ndash;</td>'
+    bad = [badge(s, rid) for rid, s in statuses if s in (FAILED, WARNED)]
+    passed = sum(1 for _, s in statuses if s == PASSED)
+    skipped = sum(1 for _, s in statuses if s == SKIPPED)
+    title = "; ".join(f"{rid} {LABEL[s]}" for rid, s in statuses)
+    summary = (f'<span class="ok">{passed} pass</span>' if passed else "") + \
+              (f' <span class="skip">{skipped} skip</span>' if skipped else "")
+    worst = FAILED if any(s == FAILED for _, s in statuses) else WARNED if bad else PASSED if passed else SKIPPED
+    return f'<td class="cov cov-{worst}" title="{escape(title)}">{"".join(bad)}{summary}</td>'
+
+
+def coverage_matrix(summary: dict[str, Any], methods: list[dict[str, Any]], rows: list[dict[str, Any]],
+                    css_id: str) -> str:
+    areas = [a for a in AREAS if any(r["area"] == a for r in rows)]
+    names = [m["method"] for m in summary["methods"]]
+    out = []
+    for m in methods:
+        got = badge(PASSED, "2xx") if m["succeeded"] else badge(FAILED, "no 2xx" if m["reached"] else "unreached")
+        cells = "".join(coverage_cell([r for r in rows if r["area"] == a], m["method"], names) for a in areas)
+        out.append(f'<tr><td class="method">{escape(m["method"])}</td><td>{got}</td>{cells}</tr>')
+    table = _table(["Method", "2xx", *areas], out, "matrix coverage")
+    return table.replace("<table ", f'<table id="{css_id}" ', 1)
+
+
+# -- evidence per requirement ----------------------------------------------------------------------
+
+
+def evidence_section(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
+    blocks = []
+    for r in summary["requirements"]:
+        if r["status"] not in (FAILED, WARNED):
+            continue
+        culprits = [t for t in tests.values() if any(f["requirement"] == r["id"] for f in t.findings)]
+        body = "".join(evidence.test_block(summary, t, r["id"]) for t in culprits) or \
+            "".join(evidence.finding_block(f) for f in r["failures"])
+        blocks.append(f'<div class="evidence evidence-{escape(r["status"])}" id="evidence-{escape(r["id"])}">'
+                      f'<h3>{badge(r["status"])} {escape(r["id"])} <span class="level">{escape(r["level"])}, '
+                      f'{escape(r["provenance"])}</span></h3><p class="rule">{escape(r["title"])}</p>{body}</div>')
+    if not blocks:
+        return ""
+    return ('<section id="evidence"><h2>Evidence: failures and warnings</h2><p class="note">Curl commands '
+            'reference credentials as environment variables: export them first. Warnings (SHOULD) never '
+            f'fail a run.</p>{"".join(blocks)}</section>')
+
+
+# -- the page --------------------------------------------------------------------------------------
+
+
+def page(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
+    """The whole fragment: it opens with the verdict."""
+    core = [r for r in summary["requirements"] if not r["extension"]]
+    ext = [r for r in summary["requirements"] if r["extension"]]
+    core_methods = [m for m in summary["methods"] if not m["extension"]]
+    ext_methods = [m for m in summary["methods"] if m["extension"]]
+    ext_state = ("They count towards the verdict while extensions are on; run with --no-extensions to leave them "
+                 "out." if summary["extensions"] else "Extensions were off for this run (--no-extensions).")
+    ext_coverage = ""
+    if ext_methods:
+        ext_coverage = "<h3>Extension coverage</h3>" + coverage_matrix(
+            summary, ext_methods, summary["requirements"], "extension-coverage")
+    extension = (f'<section id="extensions" class="extensions"><h2>Proposed extensions '
+                 f'<span class="not-part">not part of 2026-01</span></h2><p class="note">The three proposed '
+                 f'methods are not in the 2026-01 contract. {ext_state}</p>'
+                 f'{requirement_matrix(ext, "extension-matrix")}{ext_coverage}</section>')
+    return (f"<style>{style()}</style><div id=\"conformance\">{banner(summary)}{header(summary)}"
+            f"{baseline_section(summary)}"
+            f'<section id="requirements"><h2>Requirements (2026-01)</h2>'
+            f'{requirement_matrix(core, "requirement-matrix")}</section>'
+            f'<section id="coverage"><h2>Coverage: method &times; area</h2><p class="note">Per method: '
+            f'did it answer 2xx, and the requirements of each area that touch it (failed and warned ones by id; '
+            f'hover a cell for all).</p>{coverage_matrix(summary, core_methods, core, "coverage-matrix")}</section>'
+            f'{extension}{evidence_section(summary, tests)}<h2>Tests</h2></div>')
