@@ -186,3 +186,43 @@ def test_odd_inputs_never_give_5xx(repairer: SandboxClient) -> None:
             repairer.request(method, body)  # checks: < 500, JSON, schema-valid for the method
         for raw in (b"\x00", b"{}" * 3, b'{"identity": {"id": "' + b"9" * 5000 + b'"}}'):
             repairer.request(method, content=raw)
+
+
+def test_an_unexpected_exception_is_still_a_coded_error() -> None:
+    from sandbox import create_app
+    from sandbox.methods import Method
+    from sandbox.server import running
+
+    async def boom(call: object) -> dict:
+        raise RuntimeError("a bug")
+
+    app = create_app()
+    methods = app.state.sandbox.methods
+    for name in ("businesses.list", "repairer.jobs.parts.insert"):
+        methods[name] = Method(name, boom, mutates=True, extension=False)
+    with running(app) as url:
+        client = SandboxClient(url)
+        response = client.request("businesses.list", {})
+        assert (response.status_code, response.json()) == (400, {"type": "bad_request", "reason": "internal"})
+        response = client.request(
+            "repairer.jobs.parts.insert", {"job_identity": JOB, "parts": [{"description": "x", "quantity": 1}]}
+        )
+        assert (response.status_code, response.json()) == (400, "bad_request")
+        assert client.ok("repairer.jobs.get", {"identity": JOB})  # the world is still usable
+
+
+def test_extensions_can_be_switched_off_and_faults_are_kept() -> None:
+    from sandbox import create_app
+    from sandbox.server import running
+
+    app = create_app(extensions=False, faults=["some_fault"])
+    assert app.state.faults == frozenset({"some_fault"})
+    with running(app) as url:
+        client = SandboxClient(url)
+        response = client.request(
+            "repairer.procurements.invoices.list",
+            {"procurement_identity": {"id": "10000000-0000-4000-8000-000000000001"}},
+            check=False,
+        )
+        assert (response.status_code, response.json()) == (404, {"type": "not_found"})
+        assert client.ok("repairer.procurements.get", {"identity": {"id": "10000000-0000-4000-8000-000000000001"}})
