@@ -90,8 +90,20 @@ class Exchange:
         return data
 
 
+def _register_minted_key(method: str | None, status: int, body: str) -> None:
+    """A key minted by an install is a secret from the moment it arrives, before anything renders it."""
+    if method == "integrations.insert" and 200 <= status < 300:
+        try:
+            key = json.loads(body).get("api_key")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(key, str):
+            REDACT.register(key, "MINTED_API_KEY")
+
+
 def record(exchange: Exchange) -> Exchange:
     """Attach `exchange` to the running test's record: evidence, request count, reached methods."""
+    _register_minted_key(exchange.method, exchange.status, exchange.response_body)
     record_ = current()
     record_.requests += 1
     record_.exchanges.append(exchange.to_dict())

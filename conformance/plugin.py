@@ -67,7 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("hypothesis_seed", None) is None:
         config.option.hypothesis_seed = str(secrets.randbelow(2**32))
     reports = Path(options.value(config, "reports_dir") or "reports")
-    if not config.option.xmlpath:
+    if not getattr(config.option, "xmlpath", "unset"):
         config.option.xmlpath = str(reports / "junit.xml")
     if not getattr(config.option, "htmlpath", None):
         config.option.htmlpath = str(reports / "conformance.html")
@@ -96,7 +96,9 @@ def is_partial(config: pytest.Config) -> bool:
     """A selection of the suite: no run-level (coverage) verdict is possible."""
     if config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False):
         return True
-    return any("::" in a or (Path(a).suffix == ".py") for a in config.args)
+    whole = {SUITE_DIR, *SUITE_DIR.parents}
+    return any((Path(config.invocation_params.dir) / a.split("::", 1)[0]).resolve() not in whole or "::" in a
+               for a in config.args)
 
 
 # -- the target ----------------------------------------------------------------------------------
@@ -241,7 +243,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif report.passed and report.when == "call" and record.findings:
         report.user_properties.append((STATUS_KEY, WARNED))
     if report.longrepr is not None and not report.passed:
-        report.longrepr = REDACT(str(report.longrepr))
+        if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), a shape JUnit relies on
+            path, line, reason = report.longrepr
+            report.longrepr = (path, line, REDACT(reason))
+        else:
+            report.longrepr = REDACT(str(report.longrepr))
     report.sections = [(title, REDACT(text)) for title, text in report.sections]
     report.user_properties.append((REQUIREMENTS_KEY, declared))
     report.user_properties.append((PROPERTIES_KEY, record.to_properties()))
