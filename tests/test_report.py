@@ -1,0 +1,235 @@
+"""The conformance report: baseline comparison, the HTML requirement view, summary.json's documented shape."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conformance import requirements
+from conformance.report import baseline, html, replay, summary
+from conformance.requirements import EXT
+from conformance.spec import SpecSource
+from conformance.target import PROFILES, Credential, Grant, Target
+from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults
+from tests.suite_runner import SuiteRun, run_suite
+
+SCHEMA = json.loads((Path(summary.__file__).with_name("summary.schema.json")).read_text())
+SECRET = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2"
+CORE = ("businesses.list", "integrations.insert", "repairer.jobs.get", "repairer.jobs.parts.insert")
+
+
+def validate(data: dict[str, Any]) -> None:
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+
+
+# -- baseline ------------------------------------------------------------------------------------
+
+
+def rows(**statuses: str) -> list[dict[str, str]]:
+    return [{"id": rid.replace("_", "-"), "status": status} for rid, status in statuses.items()]
+
+
+def test_baseline_names_regressions_fixes_new_and_gone() -> None:
+    before = {"A-1": PASSED, "A-2": WARNED, "A-3": PASSED, "A-4": FAILED, "A-5": SKIPPED, "A-6": PASSED,
+              "OLD-1": PASSED}
+    now = rows(A_1=FAILED, A_2=FAILED, A_3=WARNED, A_4=PASSED, A_5=FAILED, A_6=SKIPPED, NEW_1=PASSED)
+    c = baseline.compare("base.json", before, now)
+    assert [x["id"] for x in c.regressed] == ["A-1", "A-2", "A-3"]
+    assert c.fixed == [{"id": "A-4", "before": FAILED, "after": PASSED}]
+    assert c.new == [{"id": "NEW-1", "before": None, "after": PASSED}]
+    assert c.gone == [{"id": "OLD-1", "before": PASSED, "after": None}]
+    assert c.to_dict()["path"] == "base.json"
+    lines = c.lines()
+    assert lines[0] == "since baseline base.json: 3 regressed, 1 fixed, 1 new, 1 gone"
+    assert "  regressed: A-1 (passed -> failed), A-2 (warned -> failed), A-3 (passed -> warned)" in lines
+
+
+def test_baseline_unchanged_is_no_change() -> None:
+    c = baseline.compare("b", {"A-1": PASSED}, rows(A_1=PASSED))
+    assert not c.changed and c.lines() == ["since baseline b: 0 regressed, 0 fixed, 0 new, 0 gone"]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read it"), ("{not json", "not JSON"), ('{"verdict": "pass"}', "not a summary.json"),
+    ('{"requirements": [{"id": "A"}]}', "not a summary.json"),
+])
+def test_unusable_baseline_is_a_clear_error(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "summary.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(baseline.BaselineError, match=message):
+        baseline.load(path)
+
+
+def test_missing_baseline_is_a_usage_error(tmp_path: Path) -> None:
+    run = run_suite(tmp_path / "reports", "--baseline", str(tmp_path / "nope.json"), timeout=60)
+    assert run.returncode == 4, run.output
+    assert f"--baseline {tmp_path / 'nope.json'}: cannot read it" in run.output
+
+
+# -- the HTML requirement view, from a synthetic run ---------------------------------------------
+
+
+def target(embedded: bool = False, extensions: bool = True) -> Target:
+    return Target(base_url="https://api.example.test", tenant="conformance-t1",
+                  repairer=Credential("repairer", SECRET, "id-1"), supplier=Credential("supplier", "s" * 20, "id-2"),
+                  grant=Grant("client", "secret_demo_8f3a", "ac_demo_valid_15m"), profile=PROFILES["quick"],
+                  extensions=extensions, spec=SpecSource("bundled", "/spec/openapi.json", "ab" * 32, {}),
+                  embedded=embedded, started_at=time.time() - 5)
+
+
+def exchange() -> dict[str, Any]:
+    return {"http_method": "POST", "url": "https://api.example.test/api/2026-01/repairer.jobs.get",
+            "request_headers": {"Authorization": "Bearer ${CONFORMANCE_REPAIRER_KEY}"}, "request_body": "{}",
+            "status": 500, "response_content_type": "text/plain", "response_body": "boom", "elapsed_ms": 3.0,
+            "method": "repairer.jobs.get",
+            "curl": "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get "
+                    '-H "Authorization: Bearer ${CONFORMANCE_REPAIRER_KEY}" --data-raw \'{}\''}
+
+
+def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
+    """A run where WIRE-001 failed on repairer.jobs.get (with evidence), SCHEMA-002 warned, the rest passed."""
+    t = target(extensions=extensions)
+    t.register_secrets()  # as the plugin does for every run
+    results = RunResults([*CORE, *EXT] if extensions else list(CORE), extensions)
+    ids = [r.id for r in requirements.CATALOGUE]
+    ex = exchange()
+    evidence = f"$ {ex['curl']}\n-> 500 text/plain (3 ms)\nboom"
+    results.add("conformance/test_x.py::test_wire", "call", FAILED,
+                {"findings": [{"requirement": "WIRE-001", "message": "repairer.jobs.get answered 500",
+                               "evidence": evidence}], "exchanges": [ex], "requests": 1,
+                 "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-001"], "AssertionError", 0.1)
+    results.add("conformance/test_x.py::test_schema", "call", WARNED,
+                {"findings": [{"requirement": "SCHEMA-002", "message": f"odd money string ({SECRET})",
+                               "evidence": ""}], "exchanges": [ex], "requests": 1,
+                 "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
+    results.add("conformance/test_x.py::test_all", "call", PASSED,
+                {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": []}, ids, "", 0.1)
+    data = summary.build(t, results, results.results(), "1234", time.time())
+    return data, results
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    data, results = synthetic()
+    data["baseline"] = baseline.compare("/tmp/base.json", {"WIRE-001": PASSED, "X-9": PASSED},
+                                        data["requirements"]).to_dict()
+    return html.page(data, results.tests)
+
+
+def test_page_opens_with_the_verdict(page: str) -> None:
+    assert page.index('id="verdict"') < page.index('id="run-header"') < page.index('id="requirement-matrix"')
+    assert "DOES NOT CONFORM" in page
+    assert "MUST: " in page and "SHOULD: " in page
+
+
+def test_requirement_matrix_has_a_row_per_catalogue_id(page: str) -> None:
+    for r in requirements.CATALOGUE:
+        assert f'id="req-{r.id}"' in page, r.id
+    wire = page[page.index('id="req-WIRE-001"'):].split("</tr>", 1)[0]
+    assert 'class="row-failed"' in wire and ">fail<" in wire and 'href="#evidence-WIRE-001"' in wire
+    schema2 = page[page.index('id="req-SCHEMA-002"'):].split("</tr>", 1)[0]
+    assert ">warn<" in schema2 and "inferred" in schema2 and "SHOULD" in schema2
+
+
+def test_header_names_the_run(page: str) -> None:
+    header = page[page.index('id="run-header"'):].split("</dl>", 1)[0]
+    for field in ("https://api.example.test", "bundled: /spec/openapi.json", "ab" * 32, "0.1.0", "Schemathesis",
+                  "quick", "1234", "conformance-t1", "Started", "Finished", "Requests sent", "/tmp/base.json"):
+        assert field in header, field
+
+
+def test_coverage_matrix_has_a_row_per_method_and_a_column_per_area(page: str) -> None:
+    coverage = page[page.index('id="coverage-matrix"'):].split("</table>", 1)[0]
+    for method in CORE:
+        assert f'<td class="method">{method}</td>' in coverage
+    for area in ("schema", "wire", "auth", "errors", "lifecycle", "identity", "coverage"):
+        assert f"<th>{area}</th>" in coverage
+    jobs_get = coverage[coverage.index("<td class=\"method\">repairer.jobs.get"):].split("</tr>", 1)[0]
+    failed_badge = '<span class="badge st-failed">WIRE-001</span>'
+    assert failed_badge in jobs_get  # the failure is placed on the method its finding names
+    listing = coverage[coverage.index("<td class=\"method\">businesses.list"):].split("</tr>", 1)[0]
+    assert failed_badge not in listing and "WIRE-001 pass" in listing
+
+
+def test_extensions_have_their_own_section(page: str) -> None:
+    section = page[page.index('id="extensions"'):]
+    assert "not part of 2026-01" in section
+    for r in requirements.CATALOGUE:
+        assert (f'id="req-{r.id}"' in section) == r.extension, r.id
+    assert 'id="extension-coverage"' in section
+
+
+def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
+    block = page[page.index('id="evidence-WIRE-001"'):]
+    assert "export CONFORMANCE_REPAIRER_KEY=" in block
+    assert "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get" in block
+    assert ("pytest --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
+            "--profile quick --spec bundled conformance/test_x.py::test_wire") in block
+    assert SECRET not in page and "${CONFORMANCE_REPAIRER_KEY}" in page
+    assert 'class="evidence evidence-warned" id="evidence-SCHEMA-002"' in page  # a warning, not a failure
+
+
+def test_baseline_changes_are_shown(page: str) -> None:
+    section = page[page.index('id="baseline"'):].split("</section>", 1)[0]
+    assert "WIRE-001" in section and "regressed" in section and "X-9" in section
+
+
+def test_extensions_off_are_said_so() -> None:
+    data, results = synthetic(extensions=False)
+    text = html.page(data, results.tests)
+    assert "Extensions were off for this run" in text and 'id="extension-coverage"' not in text
+
+
+def test_replay_options_follow_the_run() -> None:
+    data, _ = synthetic()
+    data["target"].update(embedded_sandbox=True, tenant=None)
+    expected = "pytest --hypothesis-seed=1234 --no-tenant --profile quick 'a.py::t[x y]'"
+    assert replay.command(data, "a.py::t[x y]") == expected
+    assert replay.exports("${CONFORMANCE_SUPPLIER_KEY} ${MINTED_API_KEY}")[0].startswith(
+        "export CONFORMANCE_SUPPLIER_KEY=")
+
+
+def test_synthetic_summary_validates_against_the_schema() -> None:
+    data, _ = synthetic()
+    validate(data)
+    data["baseline"] = baseline.compare("b.json", {"WIRE-001": PASSED}, data["requirements"]).to_dict()
+    validate(data)
+    with pytest.raises(jsonschema.ValidationError):
+        validate({**data, "verdict": "maybe"})
+
+
+# -- a whole run: what it wrote ------------------------------------------------------------------
+
+
+def test_run_writes_the_three_reports(clean_run: SuiteRun) -> None:
+    for name in ("conformance.html", "summary.json", "junit.xml"):
+        assert (clean_run.reports / name).is_file(), name
+
+
+def test_run_summary_validates_against_the_schema(clean_run: SuiteRun) -> None:
+    validate(clean_run.summary)
+    assert {r["id"] for r in clean_run.summary["requirements"]} == {r.id for r in requirements.CATALOGUE}
+
+
+def test_run_html_has_the_requirement_view(clean_run: SuiteRun) -> None:
+    text = (clean_run.reports / "conformance.html").read_text()
+    word = "CONFORMS" if clean_run.summary["verdict"] == "pass" else "DOES NOT CONFORM"
+    assert f'<div class="verdict-word">{word}</div>' in text
+    for r in requirements.CATALOGUE:
+        assert f'id="req-{r.id}"' in text, r.id
+    assert "not part of 2026-01" in text
+    assert "<link " not in text and "<script src" not in text  # self-contained
+
+
+def test_terminal_summary_ends_with_one_line_per_level(clean_run: SuiteRun) -> None:
+    lines = [line for line in clean_run.output.splitlines() if line.strip()]
+    last = next(i for i in range(len(lines) - 1, -1, -1) if lines[i].startswith("SHOULD: "))
+    assert lines[last - 1].startswith("MUST: ")
+    assert all(line.startswith("=") or " in " in line for line in lines[last + 1:]), lines[last + 1:]
+    assert any(line.startswith("verdict: ") for line in lines[last - 6:last - 1])
