@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from conformance import workflow
+from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient
 from conformance.conftest import NewJob, require_ok, unique_external_id
 from conformance.findings import expect
@@ -71,8 +72,7 @@ def test_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, 
     """An identity with no variant, or with two, is bad_request."""
     for identity in ({}, {"id": job["id"], "external": job["external"]}):
         reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
-        expect("IDENT-003", reply.status == 400 and reply.kind == "bad_request",
-               f"{method} with identity {identity}: {reply.describe()}, not 400 bad_request", reply.exchange.render())
+        expect_error("IDENT-003", reply, 400, "bad_request", f"identity {identity}")
 
 
 @pytest.mark.requirement("IDENT-004")
@@ -81,8 +81,7 @@ def test_unknown_job_is_not_found(repairer: ApiClient, method: str) -> None:
     """A well-formed id or external id that no job has is not_found."""
     for identity in ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")}):
         reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
-        expect("IDENT-004", reply.status == 404 and reply.kind == "not_found",
-               f"{method} with unknown {identity}: {reply.describe()}, not 404 not_found", reply.exchange.render())
+        expect_error("IDENT-004", reply, 404, "not_found", f"unknown identity {identity}")
 
 
 @pytest.mark.requirement("IDENT-004")
@@ -91,6 +90,4 @@ def test_unknown_procurement_is_not_found(repairer: ApiClient, supplier: ApiClie
     """A procurement id that nothing has is not_found, for the buyer and for the supplier."""
     client = repairer if role == "repairer" else supplier
     reply = workflow.get_procurement(client, str(uuid.uuid4()))
-    expect("IDENT-004", reply.status == 404 and reply.kind == "not_found",
-           f"{reply.exchange.method} with an unknown id: {reply.describe()}, not 404 not_found",
-           reply.exchange.render())
+    expect_error("IDENT-004", reply, 404, "not_found", "an unknown procurement id")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance import workflow
+from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient, Reply
 from conformance.conftest import NewJob, require_ok, unique_external_id
 from conformance.findings import expect, stop
@@ -125,9 +126,7 @@ def test_repairer_cannot_confirm(repairer: ApiClient, supplier: ApiClient, new_j
     order = place_for(repairer, supplier, new_job, "AUTH-003")
     before = require_ok(workflow.get_procurement(repairer, order.id), "AUTH-003", "the procurement before")
     reply = repairer.call("supplier.procurements.confirm", {"identity": by_id(order.id)})
-    expect("AUTH-003", reply.status == 403 and reply.kind == "forbidden",
-           f"a repairer credential on supplier.procurements.confirm: {reply.describe()}, not 403 forbidden",
-           reply.exchange.render())
+    expect_error("AUTH-003", reply, 403, "forbidden", "a repairer credential confirming its own procurement")
     after = workflow.get_procurement(repairer, order.id)
     expect("AUTH-003", require_ok(after, "AUTH-003", "the procurement after") == before,
            "the procurement changed after the repairer's refused confirm", after.exchange.render())
@@ -248,8 +247,7 @@ def test_reordering_is_rejected_and_reconfirming_changes_nothing(repairer: ApiCl
     they were."""
     order = place_for(repairer, supplier, new_job, "LIFE-008")
     again = workflow.place(repairer, order.job["id"], workflow.wire_selections(order.selections))
-    expect("LIFE-008", again.status == 422 and again.kind == "unprocessable",
-           f"placing already-ordered parts again: {again.describe()}, not 422 unprocessable", again.exchange.render())
+    expect_error("LIFE-008", again, 422, "unprocessable", "placing already-ordered parts again")
     listed = repairer.call("repairer.procurements.list", {"job_identity": by_id(order.job["id"])})
     count = len(workflow.items_of(require_ok(listed, "LIFE-008", "procurements of the job")))
     expect("LIFE-008", count == 1, f"the job has {count} procurements after a refused re-order, not 1",
@@ -276,8 +274,7 @@ def test_supplier_sees_only_its_procurements(repairer: ApiClient, supplier: ApiC
         pytest.skip("the supplier cannot read even a procurement of its own business: scope cannot be told apart")
     foreign = workflow.place_order(repairer, supplier, new_job, "SCOPE-001", mine=False)
     for reply in (workflow.get_procurement(supplier, foreign.id), workflow.confirm(supplier, foreign.id)):
-        expect("SCOPE-001", reply.status == 404 and reply.kind == "not_found",
-               f"another supplier's procurement: {reply.describe()}, not 404 not_found", reply.exchange.render())
+        expect_error("SCOPE-001", reply, 404, "not_found", "a procurement of another supplier's business")
     after = workflow.get_procurement(repairer, foreign.id)
     expect("SCOPE-001", status_of(after, "SCOPE-001", "repairer.procurements.get") == REQUESTED,
            "another supplier's procurement changed status after the supplier credential's confirm",

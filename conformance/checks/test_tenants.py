@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient
 from conformance.conftest import require_ok, unique_external_id
 from conformance.findings import expect
@@ -40,9 +41,8 @@ def test_tenants_do_not_see_each_other(run: Run, repairer: ApiClient) -> None:
         job = jobs[writer.tenant]
         for identity in ({"external": job["external"]}, {"id": job["id"]}):
             reply = reader.call("repairer.jobs.get", {"identity": identity})
-            expect("TENANT-001", reply.status == 404 and reply.kind == "not_found",
-                   f"a job of tenant {writer.tenant} by {identity} from tenant {reader.tenant}: "
-                   f"{reply.describe()}, not 404 not_found", reply.exchange.render())
+            expect_error("TENANT-001", reply, 404, "not_found",
+                         f"a job of tenant {writer.tenant} by {identity}, from tenant {reader.tenant}")
         seeded = reader.call("repairer.jobs.get", {"identity": SEEDED_JOB})
         expect("TENANT-001", seeded.ok, f"tenant {reader.tenant} no longer sees the seeded job: {seeded.describe()}",
                seeded.exchange.render())
