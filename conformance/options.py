@@ -80,6 +80,10 @@ def add_options(parser: pytest.Parser) -> None:
                     help="Also check the 3 proposed extension methods (default). [env CONFORMANCE_EXTENSIONS]")
     group.addoption("--no-extensions", dest="conformance_extensions", action="store_false",
                     help="Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]")
+    group.addoption("--requirement", dest="conformance_requirements", action="append", metavar="ID",
+                    default=[r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
+                    help="Run only the tests that verify this requirement id, or every id of an area prefix "
+                         "(e.g. BASKET-D52-001, AUTH); repeatable. [env CONFORMANCE_REQUIREMENTS=ID,ID]")
 
 
 def value(config: pytest.Config, name: str) -> str | None:

@@ -94,7 +94,8 @@ def runs_conformance(config: pytest.Config) -> bool:
 
 def is_partial(config: pytest.Config) -> bool:
     """A selection of the suite: no run-level (coverage) verdict is possible."""
-    if config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False):
+    if (config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False)
+            or config.getoption("conformance_requirements")):
         return True
     whole = {SUITE_DIR, *SUITE_DIR.parents}
     return any((Path(config.invocation_params.dir) / a.split("::", 1)[0]).resolve() not in whole or "::" in a
@@ -193,8 +194,23 @@ def declared_requirements(item: pytest.Item) -> list[str]:
     return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
 
 
+def selects(wanted: list[str], declared: list[str]) -> bool:
+    """`--requirement`: an exact id, or an area prefix such as AUTH or BASKET-D52."""
+    return any(rid == w or rid.startswith(w.rstrip("-") + "-") for w in wanted for rid in declared)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     target = config.stash.get(TARGET_KEY, None)
+    wanted = config.getoption("conformance_requirements")
+    if wanted:
+        unknown = [w for w in wanted if not any(selects([w], [r.id]) for r in requirements.CATALOGUE)]
+        if unknown:
+            raise pytest.UsageError(f"--requirement: no requirement matches {', '.join(unknown)}")
+        dropped = [i for i in items if SUITE_DIR in Path(str(i.path)).parents
+                   and not selects(wanted, declared_requirements(i))]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [i for i in items if i not in dropped]
     for item in items:
         if SUITE_DIR not in Path(str(item.path)).parents:
             continue

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from conformance import run as run_module
-from conformance.properties import PROPERTY_REQUIREMENTS, call_and_judge, load_schema
+from conformance.properties import call_and_judge, load_schema, requirements_verified
 
 RUN = run_module.active()
 SCHEMA = load_schema(RUN)
@@ -25,7 +25,7 @@ if RUN.target.tenant is None:
 
 
 def _test_for(method: str) -> Callable[[Case], None]:
-    @pytest.mark.requirement(*PROPERTY_REQUIREMENTS)
+    @pytest.mark.requirement(*requirements_verified(RUN, method))
     @SCHEMA.include(operation_id=method).parametrize()
     @settings(max_examples=RUN.target.profile.max_examples, deadline=None,
               suppress_health_check=list(HealthCheck))
