@@ -1,0 +1,219 @@
+"""The four measurements: the suite, schemathesis's own CLI, the raw httpx ceiling, and fault detection.
+
+Why each starts its own sandbox: every figure then starts from the same empty server (no tenant worlds
+left over from an earlier measurement), and the server's request counter counts that tool alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from processes import ROOT, Timed, clean_env, run_timed, sandbox
+
+from conformance import spec
+from conformance.options import DEMO
+from conformance.target import PROFILES, TENANT_HEADER
+
+SUITE_TIMEOUT = 600.0
+REPAIRER_HEADERS = {"Authorization": f"Bearer {DEMO['repairer_key']}",
+                    "Partly-Integration-ID": DEMO["repairer_integration_id"]}
+# a line of pytest's -q progress: one letter per test ("W" is the suite's warned), then "[ NN%]"
+PROGRESS_LINE = re.compile(rb"^[.FEsxXW]+ *(\[ *\d+%\])?$", re.MULTILINE)
+
+
+def suite_command(base_url: str, reports: Path, seed: int, *extra: str) -> list[str]:
+    """The quick profile against `base_url`, exactly as a user runs it (plus a fixed seed, for comparability)."""
+    return [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "-q", "-p", "no:cacheprovider",
+            "--base-url", base_url, "--reports-dir", str(reports), "--hypothesis-seed", str(seed), *extra]
+
+
+@dataclass
+class SuiteRun:
+    """One conformance run: wall time, what summary.json says, what the server counted."""
+
+    label: str
+    timed: Timed
+    summary: dict[str, Any] | None
+    server_requests: int | None
+
+    @property
+    def requests(self) -> int | None:
+        return self.summary["requests"] if self.summary else None
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.summary["duration_s"] if self.summary else None
+
+    @property
+    def caught(self) -> bool:
+        """The run did not pass: a failed verdict, or the target judged unusable (exit 4), or killed."""
+        return not (self.summary and self.summary["verdict"] == "pass" and self.timed.returncode == 0)
+
+    @property
+    def failed_requirements(self) -> list[str]:
+        if not self.summary:
+            return []
+        return [r["id"] for r in self.summary["requirements"] if r["status"] == "failed"]
+
+    @property
+    def first_failure_s(self) -> float | None:
+        """When the first failed test's letter appeared in the progress output (None: no failed test)."""
+        for line in PROGRESS_LINE.finditer(self.timed.raw):
+            letter = re.search(rb"[FE]", line.group(0))
+            if letter:
+                return self.timed.time_at(line.start() + letter.start())
+        return None
+
+
+def run_suite(label: str, seed: int, faults: Sequence[str] = (), *extra: str) -> SuiteRun:
+    """Start a sandbox with `faults`, run the quick profile against it from a scratch directory.
+
+    The scratch working directory gives every run an empty Hypothesis example database, so no run
+    replays what an earlier one found.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-suite-") as scratch, sandbox(faults) as server:
+        reports = Path(scratch) / "reports"
+        timed = run_timed(suite_command(server.base_url, reports, seed, *extra), cwd=Path(scratch), env=clean_env(),
+                          timeout=SUITE_TIMEOUT)
+        summary_path = reports / "summary.json"
+        summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
+        return SuiteRun(label, timed, summary, server.requests())
+
+
+@dataclass
+class CliRun:
+    """One `st run`: wall time, requests counted at the server, HAR entries as a cross-check."""
+
+    command: list[str]
+    timed: Timed
+    server_requests: int
+    har_entries: int | None
+
+
+def st_executable() -> str:
+    for name in ("st", "schemathesis"):
+        candidate = Path(sys.executable).with_name(name)
+        if candidate.exists():
+            return str(candidate)
+    raise RuntimeError("schemathesis's CLI (st) is not installed next to this Python")
+
+
+def run_schemathesis_cli(seed: int) -> CliRun:
+    """`st run` on the contract the suite checks (the target's spec plus the extensions), quick-profile examples.
+
+    Comparable settings: the same examples per operation as the quick profile (-n), positive and negative
+    (-m all), every check (-c all), one worker (the suite runs in one process), the suite's own
+    schemathesis.toml, the demo repairer and a fresh tenant (st run takes one set of headers for all
+    operations, so the supplier methods are called as the repairer).
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-st-") as scratch, sandbox() as server:
+        document = spec.with_extensions(spec.resolve("auto", server.base_url).document)
+        spec_path = Path(scratch) / "openapi.json"
+        spec_path.write_text(json.dumps(document))
+        har = Path(scratch) / "st.har.json"
+        headers = {**REPAIRER_HEADERS, TENANT_HEADER: f"bench-st-{int(time.time())}"}
+        command = [st_executable(), "--config-file", str(ROOT / "conformance" / "schemathesis.toml"), "run",
+                   str(spec_path), "--url", server.base_url, "--max-examples", str(PROFILES["quick"].max_examples),
+                   "--mode", "all", "--checks", "all", "--workers", "1", "--seed", str(seed), "--no-color",
+                   *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
+                   "--report", "har", "--report-har-path", str(har)]
+        before = server.requests()  # the spec fetch above
+        timed = run_timed(command, cwd=Path(scratch), env=clean_env(), timeout=SUITE_TIMEOUT)
+        counted = server.requests() - before
+        entries = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else None
+        shown = [arg if not arg.startswith("Authorization") else "Authorization: Bearer $KEY" for arg in command]
+        return CliRun(shown, timed, counted, entries)
+
+
+@dataclass
+class LoopRun:
+    """The ceiling: back-to-back keep-alive POSTs of a cheap method from one httpx.Client."""
+
+    requests: int
+    seconds: float
+    non_2xx: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def run_httpx_loop(count: int, time_limit: float, method: str = "businesses.list") -> LoopRun:
+    """`count` POSTs (after 50 warm-up ones), stopping early at `time_limit` seconds."""
+    with sandbox() as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
+        url = f"{spec.API_PREFIX}{method}"
+        headers = {**REPAIRER_HEADERS, TENANT_HEADER: "bench-loop", "Content-Type": "application/json"}
+        for _ in range(50):
+            client.post(url, content=b"{}", headers=headers)
+        sent = non_2xx = 0
+        start = time.perf_counter()
+        while sent < count and time.perf_counter() - start < time_limit:
+            non_2xx += not client.post(url, content=b"{}", headers=headers).is_success
+            sent += 1
+        return LoopRun(sent, time.perf_counter() - start, non_2xx)
+
+
+CLEAN = "(none: clean control)"
+
+
+def registered_faults() -> list[str]:
+    """The sandbox's fault names, read from its registry (sandbox/faults.py) at run time; [] when it has none.
+
+    Why tolerant of the registry's shape: it is written alongside the bench; a names() function, or a
+    FAULTS / REGISTRY mapping or sequence keyed by name, are all accepted.
+    """
+    try:
+        registry = importlib.import_module("sandbox.faults")
+    except ModuleNotFoundError:
+        return []
+    for attr in ("names", "fault_names", "all_names"):
+        if callable(getattr(registry, attr, None)):
+            return [str(name) for name in getattr(registry, attr)()]
+    for attr in ("FAULTS", "REGISTRY", "ALL", "NAMES"):
+        if (found := getattr(registry, attr, None)) is not None:
+            return [name if isinstance(name, str) else str(getattr(name, "name", name)) for name in found]
+    return []
+
+
+@dataclass
+class FaultRuns:
+    """Every fault's run, plus a clean control run under the same concurrency."""
+
+    control: SuiteRun | None
+    runs: list[SuiteRun] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)  # the time budget ran out before they started
+
+
+def run_faults(faults: Sequence[str], seed: int, *, parallel: int, budget_s: float,
+               progress: Callable[[str], None]) -> FaultRuns:
+    """Each fault alone in its own sandbox, `parallel` at a time, with a clean control in the same pool.
+
+    Jobs that have not started when `budget_s` is spent are skipped and listed, never run.
+    """
+    if not faults:
+        return FaultRuns(None)
+    deadline = time.monotonic() + budget_s
+
+    def job(label: str, enabled: Sequence[str]) -> SuiteRun | None:
+        if time.monotonic() > deadline:
+            return None
+        result = run_suite(label, seed, enabled)
+        progress(f"  {label}: {'caught' if result.caught else 'MISSED'} in {result.timed.wall_s:.1f} s")
+        return result
+
+    labels = [CLEAN, *faults]
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        results = list(pool.map(lambda label: job(label, [] if label == CLEAN else [label]), labels))
+    done = dict(zip(labels, results, strict=True))
+    return FaultRuns(done[CLEAN], [r for f in faults if (r := done[f])], [f for f in faults if done[f] is None])

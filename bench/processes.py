@@ -1,0 +1,149 @@
+"""Processes the bench starts: a counting sandbox per measurement, and timed, bounded commands.
+
+Why every process gets its own session and a hard deadline: the bench must leave nothing running and
+must end in bounded time, even when a tool hangs or a fault makes the sandbox misbehave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+COUNTING_SANDBOX = BENCH / "counting_sandbox.py"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without the suite's or the sandbox's own settings, so only the command line counts."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CONFORMANCE_", "PYTEST_", "RAILS_SANDBOX_"))}
+    env.update(PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def stop(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
+    """Terminate a process we started (its own session), then kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=grace)
+
+
+@dataclass
+class Sandbox:
+    """A counting sandbox subprocess on a free loopback port."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def requests(self) -> int:
+        """How many HTTP requests it has received so far."""
+        return int(httpx.get(f"{self.base_url}/__bench/requests", timeout=5).json()["requests"])
+
+
+@contextlib.contextmanager
+def sandbox(faults: Sequence[str] = (), startup_timeout: float = 20.0) -> Iterator[Sandbox]:
+    """Start the sandbox with `faults`, wait until it answers its health check, stop it on exit."""
+    port = free_port()
+    command = [sys.executable, str(COUNTING_SANDBOX), "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning", *[arg for fault in faults for arg in ("--fault", fault)]]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_until_healthy(base_url, process, startup_timeout, log)
+            yield Sandbox(base_url, process)
+        finally:
+            stop(process)
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], timeout: float, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"sandbox exited ({process.returncode}): {log.read().decode()[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/__sandbox/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"sandbox at {base_url} did not answer within {timeout} s")
+
+
+@dataclass
+class Timed:
+    """A finished command: exit code, wall time, and its output with the time each chunk arrived."""
+
+    returncode: int | None  # None: killed at the deadline
+    wall_s: float
+    chunks: list[tuple[float, bytes]] = field(default_factory=list)
+
+    @property
+    def raw(self) -> bytes:
+        return b"".join(chunk for _, chunk in self.chunks)
+
+    @property
+    def output(self) -> str:
+        return self.raw.decode(errors="replace")
+
+    def time_at(self, offset: int) -> float:
+        """When the output byte at `offset` arrived (seconds since start)."""
+        seen = 0
+        for at, chunk in self.chunks:
+            seen += len(chunk)
+            if offset < seen:
+                return at
+        return self.wall_s
+
+
+def run_timed(command: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float) -> Timed:
+    """Run `command` to completion or `timeout`, timestamping its combined output as it streams."""
+    start = time.monotonic()
+    process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    assert process.stdout is not None
+    chunks: list[tuple[float, bytes]] = []
+    returncode: int | None = None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            while (left := start + timeout - time.monotonic()) > 0:
+                if not selector.select(timeout=min(left, 1.0)):
+                    continue
+                data = os.read(process.stdout.fileno(), 65536)
+                if not data:
+                    break
+                chunks.append((time.monotonic() - start, data))
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            returncode = process.wait(timeout=max(0.1, start + timeout - time.monotonic()))
+    finally:
+        stop(process)
+        process.stdout.close()
+    return Timed(returncode, time.monotonic() - start, chunks)

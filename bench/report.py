@@ -1,0 +1,157 @@
+"""The bench's markdown: every figure next to its ratio to a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from measure import CliRun, FaultRuns, LoopRun, SuiteRun, st_executable, suite_command
+from processes import ROOT
+
+
+@dataclass
+class Results:
+    loop: LoopRun
+    cli: CliRun
+    suite: SuiteRun
+    faults: FaultRuns
+    faults_source: str  # where the fault list came from
+    seed: int
+    quick: bool
+    parallel: int
+
+
+def ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}" if value is not None and base else "n/a"
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def shown(command: Sequence[str]) -> str:
+    """A command as a reader would type it: no absolute paths, scratch directories as <tmp>."""
+    text = shlex.join(command).replace(sys.executable, "python").replace(st_executable(), "st")
+    text = text.replace(f"{ROOT}/", "").replace(f"{ROOT}", ".")
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    return re.sub(r"/tmp/bench-[^/ ']+", "<tmp>", text)
+
+
+def machine() -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    import schemathesis
+
+    return (f"{os.cpu_count()} cores (nproc), {platform.machine()}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, schemathesis {schemathesis.__version__}, "
+            f"suite at commit {commit.stdout.strip() or 'unknown'}")
+
+
+def headline(r: Results) -> list[str]:
+    """The few ratios worth quoting."""
+    ceiling = r.loop.per_second
+    suite_rps = (r.suite.server_requests or 0) / r.suite.timed.wall_s
+    cli_rps = r.cli.server_requests / r.cli.timed.wall_s
+    lines = [
+        f"the suite (quick profile) sends {ratio(suite_rps, ceiling)} of the raw httpx ceiling's requests/s "
+        f"({num(suite_rps)} vs {num(ceiling)}); `st run` sends {ratio(cli_rps, ceiling)} ({num(cli_rps)})",
+        f"the suite's wall time is {ratio(r.suite.timed.wall_s, r.cli.timed.wall_s)} x `st run`'s "
+        f"({num(r.suite.timed.wall_s)} s vs {num(r.cli.timed.wall_s)} s) for "
+        f"{ratio(r.suite.server_requests, r.cli.server_requests)} x its requests",
+    ]
+    runs, control = r.faults.runs, r.faults.control
+    if runs and control:
+        caught = sum(run.caught for run in runs)
+        base = control.timed.wall_s
+        wall = statistics.median(run.timed.wall_s for run in runs)
+        firsts = [f for run in runs if (f := run.first_failure_s) is not None]
+        first = statistics.median(firsts) if firsts else None
+        lines.append(f"faults caught: {caught}/{len(runs)}; a verdict after {ratio(wall, base)} x the clean run's "
+                     f"wall time (median), the first failing test after {ratio(first, base)} x (median)")
+    return lines
+
+
+def throughput_table(r: Results) -> list[str]:
+    ceiling = r.loop.per_second
+    st_wall = r.cli.timed.wall_s
+    rows = [
+        ("raw httpx keep-alive loop (`businesses.list`), the ceiling", r.loop.seconds, r.loop.requests),
+        ("schemathesis CLI `st run`", st_wall, r.cli.server_requests),
+        ("conformance suite, quick profile", r.suite.timed.wall_s, r.suite.server_requests),
+    ]
+    lines = ["| what | wall time (s) | requests (server-counted) | requests/s | ÷ httpx ceiling | wall ÷ `st run` |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, wall, count in rows:
+        rps = (count or 0) / wall
+        lines.append(f"| {label} | {num(wall)} | {count:,} | {num(rps)} | {ratio(rps, ceiling)} | "
+                     f"{ratio(wall, st_wall) if 'loop' not in label else '-'} |")
+    suite_rps = (r.suite.requests or 0) / (r.suite.duration_s or 1)
+    verdict = r.suite.summary["verdict"] if r.suite.summary else "no summary"
+    har = r.cli.har_entries if r.cli.har_entries is not None else "n/a"
+    lines += ["", f"The suite's own figures (summary.json): {r.suite.requests:,} requests in "
+              f"{num(r.suite.duration_s)} s of session time = {num(suite_rps)} requests/s "
+              f"({ratio(suite_rps, ceiling)} of the ceiling); the rest of its wall time is interpreter start, "
+              f"collection and report writing. Verdict against the clean sandbox: {verdict}. "
+              f"`st run` recorded {har} HAR entries (exit code {r.cli.timed.returncode})."]
+    return lines
+
+
+def fault_table(r: Results) -> list[str]:
+    control = r.faults.control
+    if control is None:
+        return [f"No fault was timed: {r.faults_source}."]
+    base = control.timed.wall_s
+    lines = [f"Faults from {r.faults_source}; run {r.parallel} at a time, each in its own sandbox, with a clean "
+             "control run in the same pool (so every ratio compares runs under the same load).", "",
+             "| fault | caught | exit | wall time (s) | ÷ clean | first failing test (s) | ÷ clean wall | "
+             "failed requirements |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for run in [control, *r.faults.runs]:
+        failed = ", ".join(run.failed_requirements) or "-"
+        caught = "-" if run is control else ("yes" if run.caught else "**NO**")
+        lines.append(f"| {run.label} | {caught} | {run.timed.returncode} | {num(run.timed.wall_s)} | "
+                     f"{ratio(run.timed.wall_s, base)} | {num(run.first_failure_s)} | "
+                     f"{ratio(run.first_failure_s, base)} | {failed} |")
+    if r.faults.not_run:
+        lines += ["", f"Not run (time budget spent): {', '.join(r.faults.not_run)}."]
+    return lines
+
+
+def markdown(r: Results) -> str:
+    suite_cmd = shown(suite_command("http://127.0.0.1:PORT", ROOT / "<tmp>/reports", r.seed))
+    parts = [
+        "# Benchmarks", "",
+        "Written by `python bench/run.py" + (" --quick" if r.quick else "") + "`; every figure comes from one run "
+        "on one machine, and every ratio is to a baseline measured in that same run.", "",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        f"- machine: {machine()}",
+        f"- seed: {r.seed} (the suite's `--hypothesis-seed`, `st run --seed`)", "",
+        "## Headline", "", *[f"- {line}" for line in headline(r)], "",
+        "## Throughput", "", *throughput_table(r), "",
+        "## Time to detect each injected fault", "", *fault_table(r), "",
+        "## How each figure was measured", "",
+        "- **Sandbox**: every measurement starts its own sandbox subprocess on a free loopback port: "
+        "`python bench/counting_sandbox.py --port PORT [--fault NAME]`, which is `python -m sandbox` (same "
+        "arguments, same `create_app`, same uvicorn serving) wrapped in an ASGI middleware that counts every "
+        "HTTP request it receives. *Requests* in the throughput table are that count, the same way for all tools.",
+        f"- **Suite**: `{suite_cmd}`, from a scratch working directory (an empty Hypothesis example database, "
+        "no replay of earlier runs). Wall time: process start to exit.",
+        f"- **`st run`**: `{shown(r.cli.command)}`, from a scratch directory. Requests: the server's count during "
+        "the run (the HAR entries are shown as a cross-check). st run takes one header set for all operations, "
+        "so it calls the supplier methods as the repairer, where the suite uses each method's role; the suite also "
+        "runs its hand-written checks, which st has no counterpart for.",
+        f"- **httpx ceiling**: one `httpx.Client` (keep-alive) in the bench process, 50 warm-up POSTs, then up to "
+        f"{r.loop.requests:,} back-to-back POSTs of `businesses.list` (`{{}}`) as the demo repairer in one tenant, "
+        f"bounded by count and time; {r.loop.non_2xx} answered other than 2xx.",
+        "- **Faults**: for each fault, the suite command above against a sandbox started with `--fault NAME`. "
+        "*caught*: the run did not pass (verdict fail, or exit 4: target unusable). *first failing test*: when "
+        "the first `F`/`E` appeared in pytest's progress output (streamed unbuffered, timestamped as it arrived).",
+        "",
+    ]
+    return "\n".join(parts)
