@@ -349,11 +349,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             r = requirement_result.requirement
             tr.write_line(f"{requirement_result.status.upper():7} {r.id} [{r.level}, {r.provenance}] {r.rule}")
             for finding in requirement_result.findings[:3]:
-                tr.write_line(f"          - {REDACT(finding['message'])[:200]}")
+                tr.write_line(f"          - {REDACT(finding['message']).splitlines()[0][:200]}")
             if len(requirement_result.findings) > 3:
                 tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
-    tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: "
-                  f"{len(results.in_scope) - len(results.missing_methods())}/{len(results.in_scope)}")
+    reached = len(results.succeeded.intersection(results.in_scope))
+    tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
+    for method, why in sorted(results.excused.items()):
+        if method not in results.succeeded:
+            tr.write_line(f"not driven to a 2xx: {method} ({why})")
     verdict = results.verdict(outcome)
     tr.write_line(f"verdict: {'CONFORMS' if verdict == 'pass' else 'DOES NOT CONFORM'}",
                   green=verdict == "pass", red=verdict != "pass", bold=True)

@@ -53,6 +53,7 @@ class RunResults:
         self.tests: dict[str, TestOutcome] = {}
         self.succeeded: set[str] = set()
         self.reached: set[str] = set()
+        self.excused: dict[str, str] = {}
         self.requests = 0
         self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
 
@@ -64,6 +65,7 @@ class RunResults:
         self.requests += properties.get("requests", 0)
         self.succeeded.update(properties.get("succeeded", []))
         self.reached.update(properties.get("reached", []))
+        self.excused.update(properties.get("excused", {}))
         outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
         known = {(f["requirement"], f["message"]) for f in outcome.findings}
         outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]
@@ -75,7 +77,8 @@ class RunResults:
             outcome.longrepr = longrepr
 
     def missing_methods(self) -> list[str]:
-        return [m for m in self.in_scope if m not in self.succeeded]
+        """Methods in scope with no 2xx in the run and no stated reason why none was possible."""
+        return [m for m in self.in_scope if m not in self.succeeded and m not in self.excused]
 
     def results(self) -> list[RequirementResult]:
         out = []
@@ -104,11 +107,13 @@ class RunResults:
         if not self.complete:
             return RequirementResult(requirement, SKIPPED, [], [], "partial run (-k, -m or node ids)")
         missing = self.missing_methods()
+        excused = "; ".join(f"{m}: not driven to a 2xx ({why})" for m, why in sorted(self.excused.items())
+                            if m not in self.succeeded)
         if not missing:
-            return RequirementResult(requirement, PASSED, [], [])
+            return RequirementResult(requirement, PASSED, [], [], excused)
         findings = [{"requirement": COVERAGE, "message": f"{m}: no 2xx response during the whole run"
                      + ("" if m in self.reached else " (never answered at all)"), "evidence": ""} for m in missing]
-        return RequirementResult(requirement, FAILED, findings, [])
+        return RequirementResult(requirement, FAILED, findings, [], excused)
 
     def verdict(self, results: list[RequirementResult] | None = None) -> str:
         results = results if results is not None else self.results()

@@ -71,3 +71,11 @@ def test_catalogue_ids_are_unique_and_inferred_rules_are_should() -> None:
     ids = [r.id for r in CATALOGUE]
     assert len(ids) == len(set(ids))
     assert all(r.level == "SHOULD" for r in CATALOGUE if r.provenance == "inferred")
+
+
+def test_coverage_accepts_a_stated_reason_instead_of_a_2xx() -> None:
+    results = RunResults(EVERY_METHOD, extensions=True)
+    excused = {**props(succeeded=["businesses.list"]), "excused": {"tier1.prepare": "code spent"}}
+    results.add("t1", "call", SKIPPED, excused, ["AUTH-005"], "spent", 0.1)
+    result = next(r for r in results.results() if r.requirement.id == "COV-001")
+    assert result.status == PASSED and "tier1.prepare" in result.note and "code spent" in result.note
