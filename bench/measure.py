@@ -6,6 +6,7 @@ left over from an earlier measurement), and the server's request counter counts 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import re
@@ -170,8 +171,8 @@ CLEAN = "(none: clean control)"
 def registered_faults() -> list[str]:
     """The sandbox's fault names, read from its registry (sandbox/faults.py) at run time; [] when it has none.
 
-    Why tolerant of the registry's shape: it is written alongside the bench; a names() function, or a
-    FAULTS / REGISTRY mapping or sequence keyed by name, are all accepted.
+    Why tolerant of the registry's shape: it was written alongside the bench; a names() function, or a
+    CATALOGUE / FAULTS / REGISTRY mapping (name -> fault) or sequence, are all accepted.
     """
     try:
         registry = importlib.import_module("sandbox.faults")
@@ -180,10 +181,19 @@ def registered_faults() -> list[str]:
     for attr in ("names", "fault_names", "all_names"):
         if callable(getattr(registry, attr, None)):
             return [str(name) for name in getattr(registry, attr)()]
-    for attr in ("FAULTS", "REGISTRY", "ALL", "NAMES"):
+    for attr in ("CATALOGUE", "FAULTS", "REGISTRY", "ALL", "NAMES"):
         if (found := getattr(registry, attr, None)) is not None:
             return [name if isinstance(name, str) else str(getattr(name, "name", name)) for name in found]
     return []
+
+
+def expected_breaks(fault: str) -> tuple[str, ...]:
+    """The requirement ids the registry says `fault` breaks (empty when it does not say)."""
+    with contextlib.suppress(ModuleNotFoundError):
+        catalogue = getattr(importlib.import_module("sandbox.faults"), "CATALOGUE", {})
+        if isinstance(catalogue, dict) and fault in catalogue:
+            return tuple(getattr(catalogue[fault], "breaks", ()))
+    return ()
 
 
 @dataclass

@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from measure import CliRun, FaultRuns, LoopRun, SuiteRun, st_executable, suite_command
+from measure import CliRun, FaultRuns, LoopRun, SuiteRun, expected_breaks, st_executable, suite_command
 from processes import ROOT
 
 
@@ -47,11 +47,14 @@ def shown(command: Sequence[str]) -> str:
 
 def machine() -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "sandbox", "conformance"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
     import schemathesis
 
     return (f"{os.cpu_count()} cores (nproc), {platform.machine()}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, schemathesis {schemathesis.__version__}, "
-            f"suite at commit {commit.stdout.strip() or 'unknown'}")
+            f"suite at commit {commit.stdout.strip() or 'unknown'}"
+            + (" plus uncommitted changes in sandbox/ or conformance/" if dirty else ""))
 
 
 def headline(r: Results) -> list[str]:
@@ -111,13 +114,14 @@ def fault_table(r: Results) -> list[str]:
     lines = [f"Faults from {r.faults_source}; run {r.parallel} at a time, each in its own sandbox, with a clean "
              "control run in the same pool (so every ratio compares runs under the same load).", "",
              "| fault | caught | exit | wall time (s) | ÷ clean | first failing test (s) | ÷ clean wall | "
-             "failed requirements |", "|---|---|---:|---:|---:|---:|---:|---|"]
+             "failed requirements | expected (registry) |", "|---|---|---:|---:|---:|---:|---:|---|---|"]
     for run in [control, *r.faults.runs]:
         failed = ", ".join(run.failed_requirements) or "-"
+        expected = ", ".join(expected_breaks(run.label)) or "-"
         caught = "-" if run is control else ("yes" if run.caught else "**NO**")
         lines.append(f"| {run.label} | {caught} | {run.timed.returncode} | {num(run.timed.wall_s)} | "
                      f"{ratio(run.timed.wall_s, base)} | {num(run.first_failure_s)} | "
-                     f"{ratio(run.first_failure_s, base)} | {failed} |")
+                     f"{ratio(run.first_failure_s, base)} | {failed} | {expected} |")
     if r.faults.not_run:
         lines += ["", f"Not run (time budget spent): {', '.join(r.faults.not_run)}."]
     return lines

@@ -16,7 +16,7 @@ from measure import registered_faults, run_faults, run_httpx_loop, run_schemathe
 from processes import ROOT
 from report import Results, headline, markdown
 
-QUICK_FAULTS = 4
+QUICK_FAULTS = 6
 
 
 def parse_args() -> argparse.Namespace:
@@ -27,7 +27,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2026, help="the suite's --hypothesis-seed and st run's --seed")
     parser.add_argument("--faults", help="comma-separated fault names (default: the sandbox's registry)")
     parser.add_argument("--fault-budget", type=float, help="seconds after which no further fault run starts "
-                        "(default 600, --quick 180)")
+                        "(default 1800, --quick 300)")
     parser.add_argument("--parallel", type=int, default=2, choices=(1, 2), help="fault runs at a time (2 cores)")
     parser.add_argument("--loop-requests", type=int, help="httpx loop length (default 3000, --quick 1000)")
     return parser.parse_args()
@@ -55,7 +55,7 @@ def main() -> int:
     args = parse_args()
     faults, source = choose_faults(args)
     loop_requests = args.loop_requests or (1000 if args.quick else 3000)
-    budget = args.fault_budget or (180.0 if args.quick else 600.0)
+    budget = args.fault_budget or (300.0 if args.quick else 1800.0)
 
     say(f"httpx keep-alive loop ({loop_requests} requests) ...")
     loop = run_httpx_loop(loop_requests, time_limit=60.0)
