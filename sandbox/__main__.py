@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from .app import DEFAULT_IDLE_TTL, create_app
+from .faults import CATALOGUE
 from .server import serve
 
 
@@ -21,11 +22,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="drop a tenant's world after this many idle seconds (default 3600)",
     )
     parser.add_argument(
-        "--fault", action="append", default=[], metavar="NAME", help="switch on a named fault (repeatable)"
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a named fault, deliberately non-conformant (repeatable; see sandbox/faults.py)",
     )
     parser.add_argument("--no-extensions", action="store_true", help="do not serve the 3 proposed extension methods")
     parser.add_argument("--log-level", default="info")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.fault if name not in CATALOGUE]
+    if unknown:
+        parser.error(f"unknown fault {', '.join(unknown)}; known faults: {', '.join(CATALOGUE)}")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -27,6 +27,7 @@ from conformance.spec import API_PREFIX, load_bundled, with_extensions
 
 from . import auth
 from .errors import GENERIC, ApiError, ErrorShape, shape_of
+from .faults import Faults, Incoming, Outgoing
 from .methods import METHODS, Call, Method
 from .tenants import BASE_WORLD, TENANT_HEADER, Tenants
 from .validation import RequestValidators, resolver_for
@@ -98,7 +99,7 @@ class Sandbox:
     ) -> None:
         self.public_spec = load_bundled("openapi.json")
         self.document = with_extensions(self.public_spec)
-        self.faults = frozenset(faults)  # named faults switched on (issue 6); none implemented yet
+        self.faults = Faults(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
         self.extensions = extensions
         self.max_body = max_body
         self.tenants = Tenants(idle_ttl, clock)
@@ -132,27 +133,39 @@ class Sandbox:
             return Json(self.public_spec)
         if path.startswith("/__sandbox/"):
             return await self.dev_route(request, path.removeprefix("/__sandbox/"))
-        if path.startswith(API_PREFIX) and (m := self.methods.get(path.removeprefix(API_PREFIX))):
-            shape = self.shapes[m.name]
-            if verb != "POST":
-                return shape.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "POST"})
-            try:
-                return Json(await self.call(request, m))
-            except ApiError as error:
-                return shape.respond(error)
+        if path.startswith(API_PREFIX):
+            return await self.api_route(request, path.removeprefix(API_PREFIX))
         return Json({"type": "not_found"}, status_code=404)
 
-    def world_for(self, request: Request) -> Any:
-        tenant = request.headers.get(TENANT_HEADER)
+    async def api_route(self, request: Request, name: str) -> Response:
+        """One API call, through the fault seams: request -> call -> handler -> response."""
+        m = self.methods.get(name)
+        incoming = Incoming(name, request.method, dict(request.headers), auth.role_for(name), self.tenants)
+        if m is None:
+            out = Outgoing(incoming, 404, {"type": "not_found"})
+        else:
+            try:
+                out = Outgoing(incoming, 200, await self.call(request, m, incoming))
+            except ApiError as error:
+                status, body = self.shapes[m.name].render(error)
+                out = Outgoing(incoming, status, body, {"Allow": "POST"} if status == 405 else {}, error)
+        self.faults.on_response(out)
+        return Json(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+
+    def world_for(self, headers: Mapping[str, str]) -> Any:
+        tenant = headers.get(TENANT_HEADER)
         if tenant is not None and not Tenants.valid_name(tenant):
             raise ApiError("bad_request", reason="invalid_tenant")
         return self.tenants.world(tenant or BASE_WORLD)
 
-    async def call(self, request: Request, m: Method) -> Any:
-        world = self.world_for(request)
-        role = auth.role_for(m.name)
-        credential = None if role == "" else auth.authenticate(world, request.headers, role)
-        if not is_json_media_type(request.headers.get("content-type")):
+    async def call(self, request: Request, m: Method, incoming: Incoming) -> Any:
+        if incoming.verb != "POST":
+            raise ApiError("bad_request", 405, "method_not_allowed")
+        incoming.world = self.world_for(incoming.headers)
+        self.faults.on_request(incoming)
+        world, headers = incoming.world, incoming.headers
+        credential = None if incoming.role == "" else auth.authenticate(world, headers, incoming.role)
+        if not is_json_media_type(headers.get("content-type")):
             raise ApiError("bad_request", 415, "unsupported_media_type")
         try:
             raw = await read_body(request, self.max_body)
@@ -162,9 +175,12 @@ class Sandbox:
             body = parse_body(raw)
         except ValueError:
             raise ApiError("bad_request", reason="malformed_json") from None
+        incoming.credential, incoming.raw, incoming.body = credential, raw, body
+        self.faults.on_call(incoming)
+        body, credential = incoming.body, incoming.credential
         if not isinstance(body, dict) or not self.validators.is_valid(m.name, body):
             raise ApiError("bad_request", reason="invalid_request")
-        call = Call(world, credential, body, self.tenants.clock())
+        call = Call(world, credential, body, self.tenants.clock(), self.faults)
         if m.mutates:
             async with world.lock:
                 return await m.handler(call)
@@ -182,7 +198,7 @@ class Sandbox:
         if name == "health":
             return Json({"ok": True, "worlds": len(self.tenants)})
         try:
-            world = self.world_for(request)
+            world = self.world_for(request.headers)
             body = parse_body(await read_body(request, self.max_body))
         except (ApiError, ValueError, PayloadTooLarge):
             return GENERIC.respond(ApiError("bad_request"))
@@ -203,9 +219,10 @@ def create_app(
 ) -> Starlette:
     """A fresh sandbox: its own tenants, seeded on first use.
 
-    idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on (kept in
-    `app.state.faults` for issue 6); clock: epoch seconds, injectable for tests; extensions: serve the
-    3 proposed extension methods; max_body: request body limit in bytes (413 above it).
+    idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on
+    (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is the Faults);
+    clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed extension methods;
+    max_body: request body limit in bytes (413 above it).
     """
     sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, clock=clock, extensions=extensions, max_body=max_body)
 

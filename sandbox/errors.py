@@ -46,7 +46,8 @@ class ErrorShape:
     statuses: dict[str, int] = field(default_factory=dict)
     bare: bool = False
 
-    def respond(self, error: ApiError, headers: dict[str, str] | None = None) -> JSONResponse:
+    def render(self, error: ApiError) -> tuple[int, Any]:
+        """(status, body) of `error` in this method's shape."""
         kind = error.kind if error.kind in self.kinds else "bad_request"
         status = error.status or self.statuses.get(kind) or DEFAULT_STATUS.get(kind, 400)
         body: Any
@@ -56,6 +57,10 @@ class ErrorShape:
             body = {"type": kind}
             if error.reason:
                 body["reason"] = error.reason
+        return status, body
+
+    def respond(self, error: ApiError, headers: dict[str, str] | None = None) -> JSONResponse:
+        status, body = self.render(error)
         return JSONResponse(body, status_code=status, headers=headers)
 
 

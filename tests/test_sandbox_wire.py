@@ -215,8 +215,8 @@ def test_extensions_can_be_switched_off_and_faults_are_kept() -> None:
     from sandbox import create_app
     from sandbox.server import running
 
-    app = create_app(extensions=False, faults=["some_fault"])
-    assert app.state.faults == frozenset({"some_fault"})
+    app = create_app(extensions=False, faults=["job-images-dropped"])
+    assert app.state.faults.names == frozenset({"job-images-dropped"})
     with running(app) as url:
         client = SandboxClient(url)
         response = client.request(

@@ -105,9 +105,13 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
     world = call.world
     assert call.credential is not None
     p = supplier_procurement_or_404(world, call.credential, call.body["identity"]["id"])
+    if call.faults.active("confirm-does-nothing"):
+        return views.supplier_procurement(world, p)
     if p.status == "order_requested":
         p.status = "order_confirmed"
         p.updated_at = world.stamp(call.now)
         invoice_id = SEEDED_INVOICE_ID if p.id == SEEDED_PROCUREMENT else str(uuid.uuid4())
         world.invoices[invoice_id] = invoice_for(world, p, invoice_id, p.updated_at)
+    elif call.faults.active("confirm-toggles-back"):
+        p.status, p.updated_at = "order_requested", world.stamp(call.now)
     return views.supplier_procurement(world, p)

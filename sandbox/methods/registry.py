@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..faults import NO_FAULTS, Faults
 from ..world import Credential, World
 
 
@@ -20,6 +21,7 @@ class Call:
     credential: Credential | None
     body: dict[str, Any]
     now: float
+    faults: Faults = NO_FAULTS  # the domain seam: a handler asks `call.faults.active(name)` (sandbox/faults.py)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
