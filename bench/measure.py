@@ -57,21 +57,33 @@ class SuiteRun:
         return self.summary["duration_s"] if self.summary else None
 
     @property
-    def caught(self) -> bool:
-        """The run did not pass: a failed verdict, or the target judged unusable (exit 4), or killed."""
-        return not (self.summary and self.summary["verdict"] == "pass" and self.timed.returncode == 0)
+    def outcome(self) -> str:
+        """How the run reacted: "fail" (a MUST finding), "unusable" (exit 4), "warned" (SHOULD findings only),
+        "timeout", "error" (no summary), or "pass"."""
+        if self.timed.returncode is None:
+            return "timeout"
+        if self.timed.returncode == 4:
+            return "unusable"
+        if not self.summary:
+            return "error"
+        if self.summary["verdict"] == "fail":
+            return "fail"
+        return "warned" if self.requirements_with("warned") else "pass"
 
     @property
-    def failed_requirements(self) -> list[str]:
+    def detected(self) -> bool:
+        return self.outcome != "pass"
+
+    def requirements_with(self, status: str) -> list[str]:
         if not self.summary:
             return []
-        return [r["id"] for r in self.summary["requirements"] if r["status"] == "failed"]
+        return [r["id"] for r in self.summary["requirements"] if r["status"] == status]
 
     @property
-    def first_failure_s(self) -> float | None:
-        """When the first failed test's letter appeared in the progress output (None: no failed test)."""
+    def first_finding_s(self) -> float | None:
+        """When the first failed or warned test's letter (F, E, W) appeared in the progress output."""
         for line in PROGRESS_LINE.finditer(self.timed.raw):
-            letter = re.search(rb"[FE]", line.group(0))
+            letter = re.search(rb"[FEW]", line.group(0))
             if letter:
                 return self.timed.time_at(line.start() + letter.start())
         return None
@@ -219,7 +231,7 @@ def run_faults(faults: Sequence[str], seed: int, *, parallel: int, budget_s: flo
         if time.monotonic() > deadline:
             return None
         result = run_suite(label, seed, enabled)
-        progress(f"  {label}: {'caught' if result.caught else 'MISSED'} in {result.timed.wall_s:.1f} s")
+        progress(f"  {label}: {result.outcome} in {result.timed.wall_s:.1f} s")
         return result
 
     labels = [CLEAN, *faults]

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import schemathesis
 from measure import CliRun, FaultRuns, LoopRun, SuiteRun, expected_breaks, st_executable, suite_command
 from processes import ROOT
 
@@ -49,9 +50,9 @@ def machine() -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     dirty = subprocess.run(["git", "status", "--porcelain", "--", "sandbox", "conformance"], cwd=ROOT,
                            capture_output=True, text=True).stdout.strip()
-    import schemathesis
-
-    return (f"{os.cpu_count()} cores (nproc), {platform.machine()}, {platform.system()} {platform.release()}, "
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} cores (nproc), load average (1, 5, 15 min) at the end {load}, "
+            f"{platform.machine()}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}, schemathesis {schemathesis.__version__}, "
             f"suite at commit {commit.stdout.strip() or 'unknown'}"
             + (" plus uncommitted changes in sandbox/ or conformance/" if dirty else ""))
@@ -71,13 +72,15 @@ def headline(r: Results) -> list[str]:
     ]
     runs, control = r.faults.runs, r.faults.control
     if runs and control:
-        caught = sum(run.caught for run in runs)
+        outcomes = [run.outcome for run in runs]
         base = control.timed.wall_s
         wall = statistics.median(run.timed.wall_s for run in runs)
-        firsts = [f for run in runs if (f := run.first_failure_s) is not None]
+        firsts = [f for run in runs if (f := run.first_finding_s) is not None]
         first = statistics.median(firsts) if firsts else None
-        lines.append(f"faults caught: {caught}/{len(runs)}; a verdict after {ratio(wall, base)} x the clean run's "
-                     f"wall time (median), the first failing test after {ratio(first, base)} x (median)")
+        lines.append(f"faults detected: {sum(run.detected for run in runs)}/{len(runs)} ({outcomes.count('fail')} "
+                     f"fail the run on a MUST, {outcomes.count('warned')} warned on a SHOULD only, "
+                     f"{outcomes.count('unusable')} unusable target); a verdict after {ratio(wall, base)} x the clean "
+                     f"run's wall time (median), the first finding after {ratio(first, base)} x (median)")
     return lines
 
 
@@ -113,15 +116,15 @@ def fault_table(r: Results) -> list[str]:
     base = control.timed.wall_s
     lines = [f"Faults from {r.faults_source}; run {r.parallel} at a time, each in its own sandbox, with a clean "
              "control run in the same pool (so every ratio compares runs under the same load).", "",
-             "| fault | caught | exit | wall time (s) | ÷ clean | first failing test (s) | ÷ clean wall | "
-             "failed requirements | expected (registry) |", "|---|---|---:|---:|---:|---:|---:|---|---|"]
+             "| fault | outcome | exit | wall time (s) | ÷ clean | first finding (s) | ÷ clean wall | "
+             "requirements failed (warned) | expected (registry) |", "|---|---|---:|---:|---:|---:|---:|---|---|"]
     for run in [control, *r.faults.runs]:
-        failed = ", ".join(run.failed_requirements) or "-"
+        found = ", ".join([*run.requirements_with("failed"), *[f"({w})" for w in run.requirements_with("warned")]])
         expected = ", ".join(expected_breaks(run.label)) or "-"
-        caught = "-" if run is control else ("yes" if run.caught else "**NO**")
-        lines.append(f"| {run.label} | {caught} | {run.timed.returncode} | {num(run.timed.wall_s)} | "
-                     f"{ratio(run.timed.wall_s, base)} | {num(run.first_failure_s)} | "
-                     f"{ratio(run.first_failure_s, base)} | {failed} | {expected} |")
+        outcome = run.outcome if run is control or run.detected else "**not detected**"
+        lines.append(f"| {run.label} | {outcome} | {run.timed.returncode} | {num(run.timed.wall_s)} | "
+                     f"{ratio(run.timed.wall_s, base)} | {num(run.first_finding_s)} | "
+                     f"{ratio(run.first_finding_s, base)} | {found or '-'} | {expected} |")
     if r.faults.not_run:
         lines += ["", f"Not run (time budget spent): {', '.join(r.faults.not_run)}."]
     return lines
@@ -154,8 +157,10 @@ def markdown(r: Results) -> str:
         f"{r.loop.requests:,} back-to-back POSTs of `businesses.list` (`{{}}`) as the demo repairer in one tenant, "
         f"bounded by count and time; {r.loop.non_2xx} answered other than 2xx.",
         "- **Faults**: for each fault, the suite command above against a sandbox started with `--fault NAME`. "
-        "*caught*: the run did not pass (verdict fail, or exit 4: target unusable). *first failing test*: when "
-        "the first `F`/`E` appeared in pytest's progress output (streamed unbuffered, timestamped as it arrived).",
+        "*outcome*: `fail` (a MUST finding fails the run), `unusable` (exit 4), `warned` (only SHOULD findings: "
+        "by design these never fail a run), `pass` (not detected). *first finding*: when the first `F`, `E` or `W` "
+        "appeared in pytest's progress output (streamed unbuffered, timestamped as it arrived); the run itself "
+        "goes on to the end (no `-x`), so *wall time* is the time to the full verdict.",
         "",
     ]
     return "\n".join(parts)
