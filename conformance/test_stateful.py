@@ -22,7 +22,7 @@ SCHEMA = load_schema(RUN)
 
 class Chains(SCHEMA.as_state_machine()):  # type: ignore[misc]
     def call(self, case: Case, **kwargs: Any) -> Response:
-        return call_and_judge(RUN, case)
+        return call_and_judge(RUN, case, chained=True)
 
     def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
         """Already judged in `call`, with each failure tied to its requirement."""
