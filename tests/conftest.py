@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,20 @@ from sandbox import create_app
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
 from tests.suite_runner import SuiteRun, run_suite
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", default=os.environ.get("RUN_SLOW") == "1",
+                     help="Also run the slow tests: the kill matrix and the extra whole-suite runs. [env RUN_SLOW=1]")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (CI does)")
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -34,8 +34,10 @@ class SuiteRun:
 
 
 def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
-    """`python -m pytest <args>` from the repository root (the suite is its testpath), reports into `reports`."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+    """`python -m pytest conformance <args>` from the repository root, reports into `reports`.
+
+    The suite's path is explicit: a run of the project's tests must never collect the project's tests again."""
+    command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
                "--reports-dir", str(reports), *args]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_"))}
     environment.update(env or {})

@@ -23,6 +23,8 @@ from conformance.requirements import Level
 from sandbox.faults import CATALOGUE, ENV_VARIABLE, Fault
 from tests.suite_runner import ROOT, SuiteRun, run_suite
 
+pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --run-slow
+
 WORKERS = 2  # the machine's cores
 FAST = ("--assert=plain",)  # no assertion rewriting of schemathesis on every start: same verdicts, ~3 s less
 WHOLE_SUITE = ("wrong-role-allowed", "currency-on-offers", "confirm-does-nothing")

@@ -16,6 +16,8 @@ from conformance.options import DEMO
 from conformance.redact import MINTED_KEY
 from tests.suite_runner import SuiteRun, run_suite
 
+pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --run-slow
+
 SECRET_OPTIONS = ("repairer_key", "supplier_key", "client_secret", "access_code")
 WRONG_SECRET = "secret_wrong_0d9c4e7a"
 

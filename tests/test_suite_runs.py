@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from tests.suite_runner import SuiteRun, run_suite
 
 USAGE_ERROR = 4
@@ -51,6 +53,7 @@ def test_a_selection_is_not_judged_on_coverage(tmp_path: Path) -> None:
     assert result.status("COV-001") == "skipped"
 
 
+@pytest.mark.slow
 def test_parallel_run_gives_the_same_verdict(clean_run: SuiteRun, tmp_path: Path) -> None:
     parallel = run_suite(tmp_path, "-n", "2", "--hypothesis-seed", str(clean_run.summary["seed"]))
     assert parallel.returncode == clean_run.returncode
