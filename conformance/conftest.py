@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from conformance import run as run_module
-from conformance.client import TIMEOUT, ApiClient, Reply
-from conformance.findings import stop
+from conformance.client import TIMEOUT, ApiClient
+from conformance.workflow import NewJob, unique_external_id
 
 
 @pytest.fixture(scope="session")
@@ -40,11 +39,6 @@ def anonymous(run: run_module.Run, http: httpx.Client) -> ApiClient:
     return ApiClient(run, None, run.target.tenant, http)
 
 
-def unique_external_id(prefix: str = "conformance") -> str:
-    """An external id no other run, and no other job of this run, uses."""
-    return f"{prefix}-{secrets.token_hex(6)}"
-
-
 @pytest.fixture(scope="session")
 def site_id(repairer: ApiClient) -> str:
     """A repairer site to create jobs at: the first business the repairer's organization lists."""
@@ -53,9 +47,6 @@ def site_id(repairer: ApiClient) -> str:
     if not items:
         pytest.fail(f"businesses.list gave no site to create jobs at: {reply.describe()}")
     return str(items[0]["id"])
-
-
-NewJob = Callable[..., dict[str, Any]]
 
 
 @pytest.fixture
@@ -77,10 +68,3 @@ def new_job(repairer: ApiClient, site_id: str) -> NewJob:
         return job
 
     return create
-
-
-def require_ok(reply: Reply, requirement: str, what: str) -> Any:
-    """The body of a reply that must be a 2xx for the check to go on; otherwise a finding and a stop."""
-    if not reply.ok:
-        stop(requirement, f"{what}: {reply.describe()}", reply.exchange.render())
-    return reply.body

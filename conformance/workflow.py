@@ -9,6 +9,7 @@ extensions switched off) the check is skipped here with one clear reason instead
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,8 +19,22 @@ from typing import Any
 import pytest
 
 from conformance.client import ApiClient, Reply
-from conformance.conftest import NewJob, require_ok
 from conformance.findings import stop
+
+NewJob = Callable[..., dict[str, Any]]
+
+
+def unique_external_id(prefix: str = "conformance") -> str:
+    """An external id no other run, and no other job of this run, uses."""
+    return f"{prefix}-{secrets.token_hex(6)}"
+
+
+def require_ok(reply: Reply, requirement: str, what: str) -> Any:
+    """The body of a reply that must be a 2xx for the check to go on; otherwise a finding and a stop."""
+    if not reply.ok:
+        stop(requirement, f"{what}: {reply.describe()}", reply.exchange.render())
+    return reply.body
+
 
 # three parts, two quantities: some are placed, one is left, and quantities can be told apart
 PARTS = (

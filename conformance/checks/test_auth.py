@@ -25,10 +25,10 @@ from conformance.checks._helpers import (
     tenant_of_its_own,
 )
 from conformance.client import ApiClient, Reply
-from conformance.conftest import require_ok
 from conformance.findings import excuse_coverage, expect
 from conformance.properties import credential_for
 from conformance.redact import REDACT
+from conformance.workflow import require_ok
 
 API_KEY = re.compile(r"partly_[0-9a-f]{32}")
 SPENT = "the access code is already spent; pass a fresh one with --access-code"

@@ -13,9 +13,9 @@ import pytest
 
 from conformance import workflow
 from conformance.client import ApiClient, Reply
-from conformance.conftest import NewJob, require_ok
 from conformance.findings import expect
 from conformance.run import Run
+from conformance.workflow import NewJob, require_ok
 
 SEEDED_JOB = {"external": "CCC-2026-04817"}  # documented (NOTES §7), in every sandbox tenant
 

@@ -24,8 +24,8 @@ from conformance.checks._helpers import (
     unknown_identities,
 )
 from conformance.client import ApiClient, Reply
-from conformance.conftest import NewJob, unique_external_id
 from conformance.findings import expect
+from conformance.workflow import NewJob, unique_external_id
 
 TYPED_METHODS = [m for m in ALL_METHODS if m != D24_METHOD]
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

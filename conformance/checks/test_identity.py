@@ -12,9 +12,9 @@ import pytest
 from conformance import workflow
 from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient
-from conformance.conftest import NewJob, require_ok, unique_external_id
 from conformance.findings import expect
 from conformance.requirements import JOB_SELECTORS
+from conformance.workflow import NewJob, require_ok, unique_external_id
 
 IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.parts.list": "job_identity",
                   "repairer.jobs.baskets.latest.get": "job_identity"}

@@ -13,9 +13,17 @@ import pytest
 from conformance import workflow
 from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient, Reply
-from conformance.conftest import NewJob, require_ok, unique_external_id
 from conformance.findings import expect, stop
-from conformance.workflow import CONFIRMED, REQUESTED, Order, by_id, procurement_status
+from conformance.workflow import (
+    CONFIRMED,
+    REQUESTED,
+    NewJob,
+    Order,
+    by_id,
+    procurement_status,
+    require_ok,
+    unique_external_id,
+)
 
 # -- helpers ----------------------------------------------------------------------------------------
 

@@ -11,10 +11,10 @@ import pytest
 
 from conformance.checks._helpers import expect_error
 from conformance.client import ApiClient
-from conformance.conftest import require_ok, unique_external_id
 from conformance.findings import expect
 from conformance.run import Run
 from conformance.target import fresh_tenant
+from conformance.workflow import require_ok, unique_external_id
 
 SEEDED_JOB = {"external": "CCC-2026-04817"}  # documented (NOTES §7), in every tenant
 
