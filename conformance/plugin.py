@@ -46,7 +46,6 @@ SUMMARY_KEY = pytest.StashKey[dict]()
 BASELINE_KEY = pytest.StashKey[dict]()  # requirement id -> status of the --baseline run
 FINISHED_KEY = pytest.StashKey[float]()
 pytest_plugins = ["conformance.report.htmlreport"]  # the pytest-html hooks
-SANDBOX_FAULTS_VARIABLE = "RAILS_SANDBOX_FAULTS"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -128,9 +127,10 @@ def _build_target(config: pytest.Config, base_url: str, embedded: bool) -> Targe
 def _start_embedded_sandbox(config: pytest.Config) -> str:
     """No base URL: serve the bundled sandbox on a free loopback port for the length of the run."""
     from sandbox import create_app
+    from sandbox.faults import ENV_VARIABLE, names_from_env
     from sandbox.server import running
 
-    faults = [f for f in os.environ.get(SANDBOX_FAULTS_VARIABLE, "").split(",") if f]
+    faults = names_from_env(os.environ.get(ENV_VARIABLE))
     stack = contextlib.ExitStack()
     url = stack.enter_context(running(create_app(faults=faults)))
     config.add_cleanup(stack.close)
