@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from sandbox import create_app
+from sandbox.server import running
 from tests.suite_runner import SuiteRun, run_suite
 
 USAGE_ERROR = 4
@@ -59,3 +62,14 @@ def test_parallel_run_gives_the_same_verdict(clean_run: SuiteRun, tmp_path: Path
     assert parallel.returncode == clean_run.returncode
     statuses = {r["id"]: r["status"] for r in parallel.summary["requirements"]}
     assert statuses == {r["id"]: r["status"] for r in clean_run.summary["requirements"]}
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_against_one_sandbox(tmp_path: Path) -> None:
+    """Two users, one server: each run in its own tenant, both conform, neither disturbs the other."""
+    with running(create_app()) as url, ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda name: run_suite(tmp_path / name, "--base-url", url), ["a", "b"]))
+    for result in runs:
+        assert result.returncode == 0, result.output[-2000:]
+        assert result.summary["verdict"] == "pass"
+    assert runs[0].summary["target"]["tenant"] != runs[1].summary["target"]["tenant"]
