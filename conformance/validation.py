@@ -157,7 +157,8 @@ class Contract:
     def _judge_success(self, operation: Operation, payload: Any, add: Any) -> None:
         for error in operation.success.iter_errors(payload):
             leaf = _most_specific(error)
-            if error.validator == "not" or (operation.extension and "x_extension" in error.message):
+            if (error.validator == "not" and operation.method == BASKET) or (
+                    operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
             where = leaf.json_path
             requirement = "SCHEMA-001" if self.provenance(leaf) != "inferred" else "SCHEMA-002"

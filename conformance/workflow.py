@@ -20,6 +20,7 @@ import pytest
 
 from conformance.client import ApiClient, Reply
 from conformance.findings import stop
+from conformance.run import Run
 
 NewJob = Callable[..., dict[str, Any]]
 
@@ -34,6 +35,17 @@ def require_ok(reply: Reply, requirement: str, what: str) -> Any:
     if not reply.ok:
         stop(requirement, f"{what}: {reply.describe()}", reply.exchange.render())
     return reply.body
+
+
+SEEDED_JOB = {"external": "CCC-2026-04817"}  # documented (NOTES §7), in every sandbox tenant
+
+
+def seeded_only(run: Run, repairer: ApiClient) -> None:
+    """Skip unless the target has the sandbox's seeded world (a private tenant, and the seeded job in it)."""
+    if run.target.tenant is None:
+        pytest.skip("without a private tenant (--no-tenant) the seeded job may not exist")
+    if repairer.call("repairer.jobs.get", {"identity": SEEDED_JOB}).status == 404:
+        pytest.skip("the target has no seeded sandbox world (no job CCC-2026-04817): not a sandbox?")
 
 
 # three parts, two quantities: some are placed, one is left, and quantities can be told apart

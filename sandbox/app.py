@@ -54,9 +54,11 @@ def parse_body(raw: bytes) -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, RecursionError) as error:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # a lone surrogate escape ("\ud800") is no text
+    except (UnicodeError, RecursionError) as error:
         raise ValueError("undecodable body") from error
+    return body
 
 
 def is_json_media_type(content_type: str | None) -> bool:

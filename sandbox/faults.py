@@ -451,16 +451,13 @@ domain_fault("confirm-does-nothing", "The supplier's confirm answers the procure
 domain_fault("confirm-toggles-back", "Confirming an order_confirmed procurement again moves it back to "
              "order_requested.", "LIFE-004")
 
-_READS: dict[tuple[int, str], int] = {}  # status-regresses-on-get: reads per (world, procurement)
-
-
 @fault("status-regresses-on-get", "The repairer's second and later reads of a confirmed procurement show it "
        "order_requested (a stale replica).", "LIFE-004", seam=Seam.RESPONSE)
 def _status_regresses_on_get(out: Outgoing) -> None:
     if answers(out, "repairer.procurements.get") and out.body.get("status") == "order_confirmed":
-        key = (id(out.incoming.world), out.body["id"])
-        _READS[key] = _READS.get(key, 0) + 1
-        if _READS[key] > 1:
+        reads = out.incoming.world.fault_state.setdefault("status-regresses-on-get", {})
+        reads[out.body["id"]] = reads.get(out.body["id"], 0) + 1
+        if reads[out.body["id"]] > 1:
             show_status(out.body, "order_requested")
 
 

@@ -18,6 +18,9 @@ TENANT_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 BASE_WORLD = ""  # not a valid tenant name, so it never collides with one
 
 
+MAX_WORLDS = 1000  # tenant worlds kept at once
+
+
 class Tenants:
     def __init__(self, idle_ttl: float, clock: Callable[[], float]) -> None:
         self.idle_ttl = idle_ttl
@@ -35,6 +38,9 @@ class Tenants:
         self._sweep(now)
         world = self._worlds.get(name)
         if world is None or now - world.last_used > self.idle_ttl:
+            if name not in self._worlds and len(self._worlds) >= MAX_WORLDS:
+                # bounded memory whatever callers send: the least recently used world goes first
+                del self._worlds[min(self._worlds, key=lambda n: self._worlds[n].last_used)]
             world = self._worlds[name] = build_world(now)
         world.last_used = now
         return world

@@ -87,6 +87,9 @@ class SourceItem:
     unit_price: Decimal
 
 
+MAX_QUANTITY = 10_000  # units of one part on a job or in an order; more is unprocessable (README)
+
+
 @dataclass
 class Procurement:
     id: str
@@ -161,6 +164,7 @@ class World:
     last_used: float = 0.0
     _last_stamp: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    fault_state: dict[str, Any] = field(default_factory=dict)  # what a switched-on fault keeps; empty otherwise
 
     def stamp(self, now: float) -> datetime:
         """A timestamp that is strictly later than every earlier one of this world."""

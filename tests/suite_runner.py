@@ -39,7 +39,8 @@ def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, time
     The suite's path is explicit: a run of the project's tests must never collect the project's tests again."""
     command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
                "--reports-dir", str(reports), *args]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_"))}
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("CONFORMANCE_", "PYTEST_", "RAILS_SANDBOX_"))}
     environment.update(env or {})
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
     return SuiteRun(done.returncode, done.stdout + done.stderr, reports)

@@ -113,3 +113,18 @@ def test_idle_worlds_are_dropped() -> None:
         clock.now += 61
         tenant.as_({}).ok("integrations.insert", GRANT)  # a fresh world: the demo code works again
         base.as_({}).ok("integrations.insert", GRANT)
+
+
+def test_worlds_are_bounded_least_recently_used_first(monkeypatch) -> None:
+    from sandbox import tenants
+
+    monkeypatch.setattr(tenants, "MAX_WORLDS", 3)
+    clock = iter(range(100))
+    worlds = tenants.Tenants(idle_ttl=3600, clock=lambda: float(next(clock)))
+    first = worlds.world("a")
+    worlds.world("b")
+    worlds.world("c")
+    worlds.world("a")  # a is used again: b is now the least recently used
+    worlds.world("d")
+    assert worlds.world("a") is first
+    assert len(worlds._worlds) == 3 and "b" not in worlds._worlds

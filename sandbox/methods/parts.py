@@ -9,7 +9,7 @@ from typing import Any
 from .. import views
 from ..basket import add_part
 from ..errors import ApiError
-from ..world import Part
+from ..world import MAX_QUANTITY, Part
 from .lookup import job_or_404
 from .registry import Call, method
 
@@ -19,11 +19,12 @@ MAX_PARTS_PER_JOB = 500
 @method("repairer.jobs.parts.insert", mutates=True)
 async def parts_insert(call: Call) -> dict[str, Any]:
     """Adds parts (status `estimated`) and returns all the job's parts. Unprocessable (README): a
-    description that is only whitespace, or more than MAX_PARTS_PER_JOB parts on the job."""
+    description that is only whitespace, a quantity over MAX_QUANTITY, or more than MAX_PARTS_PER_JOB
+    parts on the job."""
     assert call.credential is not None
     job = job_or_404(call.world, call.credential, call.body["job_identity"])
     new = call.body["parts"]
-    if any(not p["description"].strip() for p in new):
+    if any(not p["description"].strip() or p["quantity"] > MAX_QUANTITY for p in new):
         raise ApiError("unprocessable")
     if len(call.world.parts_of(job.id)) + len(new) > MAX_PARTS_PER_JOB:
         raise ApiError("unprocessable")

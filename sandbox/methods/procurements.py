@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from .. import views
@@ -10,7 +11,7 @@ from ..errors import ApiError
 from ..invoicing import invoice_for
 from ..money import CURRENCY
 from ..seed import SEEDED_INVOICE_ID, SEEDED_PROCUREMENT
-from ..world import Procurement, SourceItem
+from ..world import MAX_QUANTITY, Procurement, SourceItem
 from .lookup import buyer_procurement_or_404, job_or_404, supplier_procurement_or_404
 from .registry import Call, method
 
@@ -59,6 +60,7 @@ async def repairer_insert(call: Call) -> dict[str, Any]:
                 or part is None
                 or part.job_id != job.id
                 or part.status != "estimated"
+                or selection["quantity"] > MAX_QUANTITY
             ):
                 raise ApiError("unprocessable")
             seen.add(part_id)
@@ -108,10 +110,12 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
     if call.faults.active("confirm-does-nothing"):
         return views.supplier_procurement(world, p)
     if p.status == "order_requested":
-        p.status = "order_confirmed"
-        p.updated_at = world.stamp(call.now)
+        # the invoice is built first: nothing changes unless all of the confirmation can be done
+        at = world.stamp(call.now)
         invoice_id = SEEDED_INVOICE_ID if p.id == SEEDED_PROCUREMENT else str(uuid.uuid4())
-        world.invoices[invoice_id] = invoice_for(world, p, invoice_id, p.updated_at)
+        invoice = invoice_for(world, replace(p, status="order_confirmed", updated_at=at), invoice_id, at)
+        p.status, p.updated_at = "order_confirmed", at
+        world.invoices[invoice_id] = invoice
     elif call.faults.active("confirm-toggles-back"):
         p.status, p.updated_at = "order_requested", world.stamp(call.now)
     return views.supplier_procurement(world, p)
