@@ -60,7 +60,15 @@ def pytest_configure(config: pytest.Config) -> None:
     global _config
     _config = config
     config.addinivalue_line("markers", "requirement(*ids): catalogue requirements this test verifies")
-    if hasattr(config, "workerinput") or not runs_conformance(config):
+    if hasattr(config, "workerinput"):
+        return
+    if config.inipath is None and Path(config.invocation_params.dir).resolve() == SUITE_DIR.parent:
+        # pytest reads paths before it knows plugin options: `--reports-dir /tmp/x` made /tmp/x the rootdir,
+        # so pyproject.toml (testpaths) was not read and every test of the repository would be collected
+        raise pytest.UsageError(
+            f"pytest took an option's value for a path (rootdir became {config.rootpath}). Write path-valued "
+            "options with '=' (--reports-dir=DIR, --baseline=FILE) or name the suite: pytest conformance ...")
+    if not runs_conformance(config):
         return
     # a conformance run is reproducible: one seed for every generated test, reported and replayable
     if config.getoption("hypothesis_seed", None) is None:

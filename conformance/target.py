@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -66,7 +67,7 @@ class Target:
     embedded: bool
     started_at: float = field(default_factory=time.time)
 
-    @property
+    @cached_property
     def document(self) -> dict[str, Any]:
         """The contract in scope: the spec, plus the extensions when they are on."""
         return spec.with_extensions(self.spec.document) if self.extensions else self.spec.document

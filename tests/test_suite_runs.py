@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from sandbox import create_app
 from sandbox.server import running
-from tests.suite_runner import SuiteRun, run_suite
+from tests.suite_runner import ROOT, SuiteRun, run_suite
 
 USAGE_ERROR = 4
 
@@ -73,3 +75,11 @@ def test_two_runs_at_once_against_one_sandbox(tmp_path: Path) -> None:
         assert result.returncode == 0, result.output[-2000:]
         assert result.summary["verdict"] == "pass"
     assert runs[0].summary["target"]["tenant"] != runs[1].summary["target"]["tenant"]
+
+
+def test_an_option_value_taken_for_a_path_is_a_clear_error(tmp_path: Path) -> None:
+    """`pytest --reports-dir /elsewhere` would make /elsewhere pytest's rootdir and collect the whole repository."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--reports-dir", str(tmp_path)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == USAGE_ERROR
+    assert "--reports-dir=DIR" in done.stdout + done.stderr
