@@ -7,12 +7,10 @@ the body, not authentication.
 from __future__ import annotations
 
 import pytest
-from schemathesis import Response
 
-from conformance import exchange
 from conformance.checks._helpers import ALL_METHODS, D24_METHOD, as_role, error_kinds, example, expect_error
-from conformance.client import ApiClient, Reply
-from conformance.findings import current, expect
+from conformance.client import ApiClient
+from conformance.findings import expect
 
 NO_REQUIRED_FIELDS = [m for m in ("businesses.list", "repairer.work-providers.list") if m in ALL_METHODS]
 NOT_A_REQUEST = {
@@ -90,30 +88,12 @@ def test_other_verbs_are_405(repairer: ApiClient, verb: str) -> None:
                reply.exchange.render())
 
 
-def call_judging_the_wire_only(client: ApiClient, method: str, content: bytes) -> Reply:
-    """`client.call`, but judged by the wire rules only (no 5xx, JSON), not by the kind -> status map.
-
-    Why: a transport-level refusal such as 413 carries a kind of the union (bad_request) with a status the
-    map does not list, and the judge would count that against ERR-002; the kind is checked here instead.
-    """
-    response = client.http.post(client.run.target.url(method), content=content, headers=client.headers())
-    ex = exchange.record(exchange.of(Response.from_httpx(response, verify=True)))
-    for finding in client.run.contract.judge(method, response.status_code, response.headers.get("content-type", ""),
-                                             response.content, json_request=False, evidence=ex.render()):
-        current().add(finding)
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    return Reply(response.status_code, body, ex)
-
-
 @pytest.mark.requirement("WIRE-001", "WIRE-004", "ERR-001")
 def test_large_body_is_a_client_error(repairer: ApiClient) -> None:
     """A 2 MiB JSON string is too large to read and not an object: a 4xx (413 or 400) with a coded error
     of the method's union, never a 5xx."""
     method = "businesses.list"
-    reply = call_judging_the_wire_only(repairer, method, b'"' + b"x" * (LARGE - 2) + b'"')
+    reply = repairer.call(method, content=b'"' + b"x" * (LARGE - 2) + b'"')  # 413 is a transport status
     expect("WIRE-004", 400 <= reply.status < 500, f"{method}: a 2 MiB JSON string answered {reply.status}, "
            "not a 4xx", reply.exchange.render())
     if 400 <= reply.status < 500:
