@@ -8,7 +8,6 @@ merged in only when the run asks for them.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -17,19 +16,13 @@ from typing import Any
 
 import httpx
 
+from contract import documents
+
 API_PREFIX = "/api/2026-01/"
-_HERE = Path(__file__).resolve().parent
-# A wheel carries the spec inside the package; a checkout keeps it beside the package.
-BUNDLED_DIR = next(d for d in (_HERE / "_bundled_spec", _HERE.parent / "spec") if d.is_dir())
-EXTERNAL_REF = "openapi.json#/"
-
-
-def bundled_path(name: str = "openapi.json") -> Path:
-    return BUNDLED_DIR / name
 
 
 def load_bundled(name: str = "openapi.json") -> dict[str, Any]:
-    return json.loads(bundled_path(name).read_text())
+    return documents.bundled(name)
 
 
 @dataclass(frozen=True)
@@ -76,8 +69,7 @@ def resolve(choice: str, base_url: str) -> SpecSource:
     if choice == "auto":
         return fetch_live(base_url) or resolve("bundled", base_url)
     if choice == "bundled":
-        path = bundled_path()
-        return _from_bytes("bundled", "spec/openapi.json", path.read_bytes())
+        return _from_bytes("bundled", "contract/openapi.json", documents.raw())
     if choice.startswith(("http://", "https://")):
         response = httpx.get(choice, timeout=10.0)
         response.raise_for_status()
@@ -86,18 +78,4 @@ def resolve(choice: str, base_url: str) -> SpecSource:
     return _from_bytes("file", str(path), path.read_bytes())
 
 
-def with_extensions(document: dict[str, Any]) -> dict[str, Any]:
-    """`document` plus the proposed extensions, as one self-contained OpenAPI document.
-
-    The extensions reference the shared schemas as `openapi.json#/...`; merged, those become local refs.
-    Schemas the extensions need but `document` lacks (a live spec may name things differently) come
-    from the bundled spec.
-    """
-    extensions = json.loads(json.dumps(load_bundled("extensions.json")).replace(f'"{EXTERNAL_REF}', '"#/'))
-    merged = copy.deepcopy(document)
-    schemas = merged.setdefault("components", {}).setdefault("schemas", {})
-    for name, schema in load_bundled()["components"]["schemas"].items():
-        schemas.setdefault(name, schema)
-    schemas.update(extensions["components"]["schemas"])
-    merged["paths"].update(extensions["paths"])
-    return merged
+with_extensions = documents.with_extensions

@@ -26,7 +26,7 @@ from referencing.jsonschema import DRAFT202012
 from conformance.spec import with_extensions
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_DIR = REPO / "spec"
+SPEC_DIR = REPO / "contract"
 CONTRACT_DIR = Path(os.environ.get("CONTRACT_DIR", REPO.parent / "shared" / "contract"))
 PREFIX = "/api/2026-01/"
 PROVENANCE = {"documented", "upstream", "inferred"}

@@ -14,14 +14,13 @@ import pytest
 
 from conformance.spec import (
     SpecSource,
-    bundled_path,
     fetch_live,
     load_bundled,
     resolve,
     with_extensions,
 )
 
-SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "contract"
 LIVE_DOC = {"openapi": "3.1.0", "info": {"title": "live", "version": "x"}, "paths": {}}
 
 
@@ -75,14 +74,14 @@ def test_bundled_is_the_checked_in_spec_with_its_sha256(closed_port):
     source = resolve("bundled", closed_port)
     assert isinstance(source, SpecSource)
     assert source.origin == "bundled"
-    raw = bundled_path().read_bytes()
+    raw = (SPEC_DIR / "openapi.json").read_bytes()
     assert raw == (SPEC_DIR / "openapi.json").read_bytes()
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
     assert source.document == load_bundled() == json.loads(raw)
     assert len(source.operations) == 14
     assert source.describe() == {
         "origin": "bundled",
-        "location": "spec/openapi.json",
+        "location": "contract/openapi.json",
         "sha256": source.sha256,
     }
 
@@ -173,7 +172,7 @@ def test_auto_prefers_the_live_spec_and_falls_back_to_bundled(serve, closed_port
     assert resolve("auto", base).origin == "live"
     fallback = resolve("auto", closed_port)
     assert fallback.origin == "bundled"
-    assert fallback.sha256 == hashlib.sha256(bundled_path().read_bytes()).hexdigest()
+    assert fallback.sha256 == hashlib.sha256((SPEC_DIR / "openapi.json").read_bytes()).hexdigest()
 
 
 def test_a_url_is_fetched_as_live(serve):
