@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from conformance import run as run_module
-from conformance.client import TIMEOUT, ApiClient
+from conformance.client import ApiClient
 from conformance.workflow import NewJob, unique_external_id
 
 
@@ -19,24 +17,18 @@ def run() -> run_module.Run:
 
 
 @pytest.fixture(scope="session")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=TIMEOUT) as client:
-        yield client
+def repairer(run: run_module.Run) -> ApiClient:
+    return ApiClient(run, run.target.repairer, run.target.tenant)
 
 
 @pytest.fixture(scope="session")
-def repairer(run: run_module.Run, http: httpx.Client) -> ApiClient:
-    return ApiClient(run, run.target.repairer, run.target.tenant, http)
+def supplier(run: run_module.Run) -> ApiClient:
+    return ApiClient(run, run.target.supplier, run.target.tenant)
 
 
 @pytest.fixture(scope="session")
-def supplier(run: run_module.Run, http: httpx.Client) -> ApiClient:
-    return ApiClient(run, run.target.supplier, run.target.tenant, http)
-
-
-@pytest.fixture(scope="session")
-def anonymous(run: run_module.Run, http: httpx.Client) -> ApiClient:
-    return ApiClient(run, None, run.target.tenant, http)
+def anonymous(run: run_module.Run) -> ApiClient:
+    return ApiClient(run, None, run.target.tenant)
 
 
 @pytest.fixture(scope="session")

@@ -12,20 +12,14 @@ import shlex
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from schemathesis import Response
+import httpx
 
 from conformance.findings import current
 from conformance.redact import REDACT
-from conformance.spec import API_PREFIX
+from contract.wire import TENANT_HEADER, method_of
 
 BODY_LIMIT = 4000  # characters of a body kept as evidence
-REPLAYED_HEADERS = ("authorization", "partly-integration-id", "content-type", "x-partifact-tenant")
-
-
-def method_of(url: str) -> str | None:
-    """The dotted method name of an API URL, or None for any other URL."""
-    path = url.split("?", 1)[0]
-    return path.rsplit(API_PREFIX, 1)[1] if API_PREFIX in path else None
+REPLAYED_HEADERS = ("authorization", "partly-integration-id", "content-type", TENANT_HEADER)
 
 
 def _text(body: bytes | str | None) -> str:
@@ -37,7 +31,7 @@ def _text(body: bytes | str | None) -> str:
 
 @dataclass(frozen=True)
 class Exchange:
-    http_method: str
+    verb: str
     url: str
     request_headers: dict[str, str]
     request_body: str
@@ -55,14 +49,14 @@ class Exchange:
         """A POST with a JSON (or no) Content-Type: the contract, and its error unions, apply to it."""
         content_type = next((v for k, v in self.request_headers.items() if k.lower() == "content-type"), "")
         media = content_type.split(";", 1)[0].strip().lower()
-        return self.http_method.upper() == "POST" and media in ("", "application/json")
+        return self.verb.upper() == "POST" and media in ("", "application/json")
 
     def json(self) -> Any:
         return json.loads(self.response_body)
 
     def curl(self) -> str:
         """A redacted curl command: secrets become `${VAR}` references, so it runs after `export VAR=...`."""
-        parts = ["curl", "-sS", "-X", self.http_method, shlex.quote(self.url)]
+        parts = ["curl", "-sS", "-X", self.verb, shlex.quote(self.url)]
         for name, value in self.request_headers.items():
             if name.lower() in REPLAYED_HEADERS:
                 redacted = REDACT(f"{name}: {value}")
@@ -115,16 +109,16 @@ def record(exchange: Exchange) -> Exchange:
     return exchange
 
 
-def of(response: Response) -> Exchange:
-    """From a `schemathesis.Response` (what the property tests get, and what `client` converts httpx to)."""
+def of(response: httpx.Response) -> Exchange:
+    """From an httpx response (every request the suite sends goes through httpx)."""
     request = response.request
     return Exchange(
-        http_method=request.method or "POST",
-        url=request.url or "",
+        verb=request.method,
+        url=str(request.url),
         request_headers=dict(request.headers),
-        request_body=_text(request.body),
+        request_body=_text(request.content),
         status=response.status_code,
-        response_content_type=(response.headers.get("content-type") or [""])[0],
+        response_content_type=response.headers.get("content-type", ""),
         response_body=_text(response.content),
-        elapsed_ms=response.elapsed * 1000,
+        elapsed_ms=response.elapsed.total_seconds() * 1000,
     )

@@ -85,7 +85,9 @@ class ConformanceFailure(AssertionError):
 
 
 def expect(requirement_id: str, condition: object, message: str, evidence: str = "") -> bool:
-    """A soft assertion: record a finding when `condition` is false and go on. Returns the condition."""
+    """A soft assertion: record a finding when `condition` is false and go on. Returns the condition.
+    An id that is not in the catalogue raises at once, whatever the condition."""
+    requirements.get(requirement_id)
     if not condition:
         current().add(Finding(requirement_id, message, evidence))
     return bool(condition)
@@ -93,6 +95,7 @@ def expect(requirement_id: str, condition: object, message: str, evidence: str =
 
 def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
     """A hard assertion: record the finding and end the test (failed for a MUST, warned for a SHOULD)."""
+    requirements.get(requirement_id)
     finding = Finding(requirement_id, message, evidence)
     current().add(finding)
     raise ConformanceFailure([finding])

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 
 import pytest
 
+from contract import demo
+
 DEMO = {
-    "repairer_key": "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2",
-    "repairer_integration_id": "0c000000-0000-4000-8000-000000000001",
-    "supplier_key": "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25",
-    "supplier_integration_id": "0c000000-0000-4000-8000-000000000002",
-    "client_id": "partly_client_demo",
-    "client_secret": "secret_demo_8f3a",
-    "access_code": "ac_demo_valid_15m",
+    "repairer_key": demo.REPAIRER.api_key,
+    "repairer_integration_id": demo.REPAIRER.integration_id,
+    "supplier_key": demo.SUPPLIER.api_key,
+    "supplier_integration_id": demo.SUPPLIER.integration_id,
+    "client_id": demo.GRANT.client_id,
+    "client_secret": demo.GRANT.client_secret,
+    "access_code": demo.GRANT.access_code,
 }
 
 

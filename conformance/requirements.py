@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from fnmatch import fnmatchcase
+
+from contract.documents import extensions_document
+from contract.operations import operations
+from contract.wire import BASKET, INSTALL, PARTS_INSERT
 
 
 class Level(StrEnum):
@@ -23,7 +28,7 @@ class Provenance(StrEnum):
 
 
 ALL = ("*",)  # every method in scope
-EXT = ("repairer.procurements.insert", "repairer.procurements.invoices.list", "repairer.procurements.invoices.get")
+EXT = tuple(operations(extensions_document()))  # the proposed extension methods
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,10 @@ class Requirement:
     provenance: Provenance
     area: str
     rule: str
-    methods: tuple[str, ...] = ALL
+    methods: tuple[str, ...] = ALL  # the methods it constrains: names or patterns ("supplier.*")
     extension: bool = False  # verifies the proposed extensions, not 2026-01
+    generated: bool = False  # verified by the generated tests on every request they send
+    excludes: tuple[str, ...] = ()  # methods the patterns match that it does not constrain
 
     def __post_init__(self) -> None:
         if self.provenance is Provenance.INFERRED and self.level is Level.MUST:
@@ -42,26 +49,27 @@ class Requirement:
         if not self.rule.startswith(("A ", "An ", "Every ", "The ", "Each ", "What ", "Data ", "Placing ")):
             raise ValueError(f"{self.id}: a rule is one sentence naming what it constrains")
 
+    def applies_to(self, method: str) -> bool:
+        return any(fnmatchcase(method, p) for p in self.methods) and method not in self.excludes
+
 
 M, S = Level.MUST, Level.SHOULD
 D, U, INF = Provenance.DOCUMENTED, Provenance.UPSTREAM, Provenance.INFERRED
-PARTS_INSERT = ("repairer.jobs.parts.insert",)
-BASKET = ("repairer.jobs.baskets.latest.get",)
-INSTALL = ("integrations.insert",)
 JOB_SELECTORS = ("repairer.jobs.get", "repairer.jobs.parts.list", "repairer.jobs.baskets.latest.get")
 CONFIRM = ("supplier.procurements.confirm", "supplier.procurements.get")
 
 CATALOGUE: tuple[Requirement, ...] = (
     # -- response schema --
     Requirement("SCHEMA-001", M, D, "schema",
-                "A 2xx response MUST match every documented part of the method's response schema."),
+                "A 2xx response MUST match every documented part of the method's response schema.", generated=True),
     Requirement("SCHEMA-002", S, INF, "schema",
                 "A 2xx response SHOULD match the inferred parts of the reconstructed schema "
-                "(invented field types, formats and money strings)."),
+                "(invented field types, formats and money strings).", generated=True),
     # -- wire --
     Requirement("WIRE-001", M, D, "wire",
-                "A server MUST NOT answer any request with a 5xx: every error is one of the method's coded kinds."),
-    Requirement("WIRE-002", M, D, "wire", "A response with a body MUST be JSON (application/json)."),
+                "A server MUST NOT answer any request with a 5xx: every error is one of the method's coded kinds.",
+                generated=True),
+    Requirement("WIRE-002", M, D, "wire", "A response with a body MUST be JSON (application/json).", generated=True),
     Requirement("WIRE-003", M, D, "wire", "An empty request body MUST be treated as {}."),
     Requirement("WIRE-004", M, U, "wire",
                 "A request body that does not parse into the method's request (not JSON, not a JSON object, a field "
@@ -71,45 +79,53 @@ CATALOGUE: tuple[Requirement, ...] = (
     Requirement("WIRE-006", S, INF, "wire",
                 "An unknown method name SHOULD be answered 404 with the not_found kind."),
     Requirement("WIRE-007", S, INF, "wire",
-                "A request that violates the method's request schema SHOULD be rejected with a 4xx coded error."),
+                "A request that violates the method's request schema SHOULD be rejected with a 4xx coded error.",
+                generated=True),
     Requirement("WIRE-008", S, INF, "wire",
-                "A request that satisfies the method's request schema SHOULD NOT be rejected as malformed."),
-    Requirement("WIRE-009", S, U, "wire", "An HTTP verb other than POST SHOULD be answered 405."),
+                "A request that satisfies the method's request schema SHOULD NOT be rejected as malformed.",
+                generated=True),
+    Requirement("WIRE-009", S, U, "wire", "An HTTP verb other than POST SHOULD be answered 405.", generated=True),
     # -- auth --
     Requirement("AUTH-001", M, D, "auth",
                 "Every method but integrations.insert MUST answer a request without valid credentials "
-                "(no headers, either header missing, a malformed bearer, an unknown key) with 401 unauthorized."),
+                "(no headers, either header missing, a malformed bearer, an unknown key) with 401 unauthorized.",
+                generated=True, excludes=(INSTALL,)),
     Requirement("AUTH-002", S, INF, "auth",
-                "A key sent with another integration's id SHOULD be rejected with 401 unauthorized."),
+                "A key sent with another integration's id SHOULD be rejected with 401 unauthorized.",
+                excludes=(INSTALL,)),
     Requirement("AUTH-003", M, D, "auth",
                 "A supplier credential on a repairer.* method, or a repairer credential on a supplier.* method, "
-                "MUST be answered 403 forbidden."),
+                "MUST be answered 403 forbidden.", ("repairer.*", "supplier.*")),
     Requirement("AUTH-004", M, D, "auth", "The integrations.insert method MUST work without auth headers.",
-                INSTALL),
+                (INSTALL,)),
     Requirement("AUTH-005", M, D, "auth",
                 "Each successful install MUST mint a new api_key (partly_ and 32 hex digits) and "
-                "integration_id that then authenticate.", INSTALL),
+                "integration_id that then authenticate.", (INSTALL,)),
     Requirement("AUTH-006", M, D, "auth",
                 "The access code MUST be single-use: a second install with it fails with invalid_access_code.",
-                INSTALL),
+                (INSTALL,)),
     Requirement("AUTH-007", S, INF, "auth",
                 "Each install error SHOULD name its cause: an unknown client integration_not_found, a wrong "
-                "secret invalid_client_secret, an unknown code invalid_access_code.", INSTALL),
+                "secret invalid_client_secret, an unknown code invalid_access_code.", (INSTALL,)),
     # -- error model --
     Requirement("ERR-001", M, D, "errors",
-                "Every error response MUST be one of the method's declared kinds, in the method's shape."),
+                "Every error response MUST be one of the method's declared kinds, in the method's shape.",
+                generated=True),
     Requirement("ERR-002", M, D, "errors",
                 "The documented kinds MUST answer their conditions with their statuses: bad_request 400 (missing, "
-                "ambiguous or malformed input), unauthorized 401, forbidden 403, not_found 404 (no match)."),
+                "ambiguous or malformed input), unauthorized 401, forbidden 403, not_found 404 (no match).",
+                generated=True),
     Requirement("ERR-003", S, INF, "errors",
                 "The inferred kinds SHOULD answer their conditions with their statuses: unprocessable and "
-                "work_provider_not_found (an unknown work provider) 422, the install errors as in the contract notes."),
+                "work_provider_not_found (an unknown work provider) 422, the install errors as in the contract notes.",
+                generated=True),
     Requirement("ERR-D24-001", M, D, "errors",
                 "Every error of repairer.jobs.parts.insert MUST be a bare JSON string, not a {type} object (D24).",
-                PARTS_INSERT),
+                (PARTS_INSERT,), generated=True),
     # -- D52 --
     Requirement("BASKET-D52-001", M, D, "d52",
-                "The basket response MUST carry no currency or currency_code key anywhere (D52).", BASKET),
+                "The basket response MUST carry no currency or currency_code key anywhere (D52).", (BASKET,),
+                generated=True),
     Requirement("BASKET-D52-002", M, D, "d52",
                 "A procurement MUST carry currency_code, and its invoices the same currency_code (D52).",
                 ("repairer.procurements.get", "repairer.procurements.invoices.list")),
@@ -144,7 +160,7 @@ CATALOGUE: tuple[Requirement, ...] = (
                 ("repairer.jobs.insert",)),
     Requirement("LIFE-010", S, INF, "lifecycle",
                 "A job's basket SHOULD follow its current parts: a new job with parts gets offers for them.",
-                BASKET),
+                (BASKET,)),
     # -- identity selectors --
     Requirement("IDENT-001", M, D, "identity",
                 "A job selected by id and by external id MUST be the same job.", JOB_SELECTORS),
@@ -164,7 +180,7 @@ CATALOGUE: tuple[Requirement, ...] = (
                 ("repairer.jobs.insert", "repairer.jobs.get")),
     # -- extensions --
     Requirement("EXT-001", M, D, "extensions", "Every extension response MUST carry x_extension: true.", EXT,
-                extension=True),
+                extension=True, generated=True),
     Requirement("EXT-002", M, D, "extensions",
                 "An invoice id that repairer.procurements.invoices.list lists MUST fetch that invoice with "
                 "repairer.procurements.invoices.get.", ("repairer.procurements.invoices.get",), extension=True),
@@ -178,6 +194,7 @@ BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}
 
 
 def get(requirement_id: str) -> Requirement:
+    """The requirement with this id; an unknown id is a bug of the suite, raised at once."""
     try:
         return BY_ID[requirement_id]
     except KeyError:

@@ -1,34 +1,70 @@
-"""The run as one process sees it: the target and the contract judge, set up once by the plugin."""
+"""The run as one process sees it: the target, the judge and the HTTP edge, and the one path from a
+request to its verdict (`Run.send`), shared by the hand-written checks and the generated tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+import httpx
+
+from conformance import exchange
+from conformance.findings import Finding, current
+from conformance.judge import Judge
 from conformance.target import Target
-from conformance.validation import Contract
+from conformance.transport import Transport
+from contract.operations import Operation
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request the run sent: the response, its recorded exchange, and what the judge found."""
+
+    response: httpx.Response
+    exchange: exchange.Exchange
+    findings: list[Finding]
 
 
 @dataclass
 class Run:
     target: Target
+    transport: Transport = field(default_factory=Transport)
 
     @cached_property
-    def contract(self) -> Contract:
-        # a live spec has no x-provenance: it is the contract itself, so all of it counts as documented
-        return Contract(self.target.document)
+    def judge(self) -> Judge:
+        return Judge(self.target.document)
+
+    @cached_property
+    def operations(self) -> dict[str, Operation]:
+        """The methods in scope: the spec's, plus the extensions when they are on."""
+        return {name: judged.operation for name, judged in self.judge.operations.items()}
 
     def in_scope(self) -> list[str]:
-        """The methods this run must reach: the spec's, plus the extensions when they are on."""
-        return sorted(self.contract.operations)
+        """The methods this run must reach."""
+        return list(self.operations)
+
+    def send(self, method: str, *, headers: dict[str, str], content: bytes, verb: str = "POST",
+             params: dict[str, str] | None = None) -> Sent:
+        """Send one request to `method`, record the exchange on the running test, judge the response
+        and add the findings to the running test."""
+        response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
+                                          params=params)
+        recorded = exchange.record(exchange.of(response))
+        found = self.judge.judge(method, response.status_code, response.headers.get("content-type", ""),
+                                 response.content, json_request=recorded.is_json_post, evidence=recorded.render())
+        record = current()
+        for finding in found:
+            record.add(finding)
+        return Sent(response, recorded, found)
 
 
 _active: Run | None = None
 
 
-def activate(target: Target) -> Run:
+def activate(target: Target, transport: Transport | None = None) -> Run:
+    """The run of this process (the plugin's session sets it up once; test modules read it at import)."""
     global _active
-    _active = Run(target)
+    _active = Run(target, transport or Transport())
     return _active
 
 

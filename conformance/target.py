@@ -15,29 +15,12 @@ from typing import Any
 
 import httpx
 
-from conformance import spec
 from conformance.redact import REDACT
-
-TENANT_HEADER = "x-partifact-tenant"
-
-
-@dataclass(frozen=True)
-class Credential:
-    role: str  # "repairer" | "supplier"
-    api_key: str
-    integration_id: str
-
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}", "Partly-Integration-ID": self.integration_id}
-
-
-@dataclass(frozen=True)
-class Grant:
-    """What integrations.insert needs: an OAuth client and a fresh access code."""
-
-    client_id: str
-    client_secret: str
-    access_code: str
+from conformance.source import SpecSource
+from conformance.transport import Transport, request_headers
+from contract import documents, wire
+from contract.demo import Grant
+from contract.wire import Credential
 
 
 @dataclass(frozen=True)
@@ -63,25 +46,20 @@ class Target:
     grant: Grant
     profile: Profile
     extensions: bool
-    spec: spec.SpecSource
+    spec: SpecSource
     embedded: bool
     started_at: float = field(default_factory=time.time)
 
     @cached_property
     def document(self) -> dict[str, Any]:
         """The contract in scope: the spec, plus the extensions when they are on."""
-        return spec.with_extensions(self.spec.document) if self.extensions else self.spec.document
+        return documents.with_extensions(self.spec.document) if self.extensions else self.spec.document
 
     def headers(self, credential: Credential | None = None) -> dict[str, str]:
-        headers = {"Content-Type": "application/json"}
-        if self.tenant:
-            headers[TENANT_HEADER] = self.tenant
-        if credential:
-            headers.update(credential.headers())
-        return headers
+        return request_headers(credential, self.tenant)
 
     def url(self, method: str) -> str:
-        return f"{self.base_url.rstrip('/')}{spec.API_PREFIX}{method}"
+        return self.base_url.rstrip("/") + wire.path(method)
 
     # -- transport to pytest-xdist workers (plain data only) --
 
@@ -98,7 +76,7 @@ class Target:
             **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile"}},
             repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
             grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]),
-            spec=spec.SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
+            spec=SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
         )
 
     def register_secrets(self) -> None:
@@ -118,15 +96,15 @@ class TargetUnusable(Exception):
     """The target cannot be checked at all (unreachable, or every credential rejected)."""
 
 
-def preflight(target: Target, timeout: float = 10.0) -> None:
+def preflight(target: Target, transport: Transport) -> None:
     """Fail fast, with one clear message, when nothing useful can come of the run."""
-    checks = (("repairer", target.repairer, "repairer.work-providers.list", {}),
+    checks = (("repairer", target.repairer, "repairer.work-providers.list", b"{}"),
               ("supplier", target.supplier, "supplier.procurements.get",
-               {"identity": {"id": "ffffffff-0000-4000-8000-000000000000"}}))
+               b'{"identity": {"id": "ffffffff-0000-4000-8000-000000000000"}}'))
     for role, credential, method, body in checks:
         try:
-            response = httpx.post(target.url(method), json=body, headers=target.headers(credential),
-                                  timeout=timeout)
+            response = transport.request("POST", target.url(method), headers=target.headers(credential),
+                                         content=body)
         except httpx.HTTPError as exc:
             raise TargetUnusable(
                 f"The target {target.base_url} is unreachable ({type(exc).__name__}: {exc}). "
@@ -141,5 +119,5 @@ def preflight(target: Target, timeout: float = 10.0) -> None:
         if response.status_code == 404 and method == "repairer.work-providers.list":
             raise TargetUnusable(
                 f"The target {target.base_url} does not serve the 2026-01 API: "
-                f"POST {spec.API_PREFIX}{method} answered 404."
+                f"POST {wire.path(method)} answered 404."
             )

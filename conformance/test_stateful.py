@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case, Response
 
 from conformance import run as run_module
-from conformance.properties import call_and_judge, load_schema
+from conformance.generated import call_and_judge, load_schema, requirements_verified
 
 RUN = run_module.active()
 SCHEMA = load_schema(RUN)
@@ -28,8 +28,7 @@ class Chains(SCHEMA.as_state_machine()):  # type: ignore[misc]
         """Already judged in `call`, with each failure tied to its requirement."""
 
 
-@pytest.mark.requirement("SCHEMA-001", "SCHEMA-002", "ERR-001", "ERR-002", "ERR-D24-001", "WIRE-001", "WIRE-002",
-                         "BASKET-D52-001", "EXT-001")
+@pytest.mark.requirement(*requirements_verified(RUN, RUN.in_scope()))
 class TestLinkedChains(Chains.TestCase):  # type: ignore[name-defined,misc]
     settings = settings(max_examples=RUN.target.profile.stateful_examples,
                         stateful_step_count=RUN.target.profile.stateful_steps,

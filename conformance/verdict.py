@@ -9,12 +9,24 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from conformance import requirements
 from conformance.requirements import Level, Requirement
 
-PASSED, FAILED, WARNED, SKIPPED = "passed", "failed", "warned", "skipped"
+
+class Status(StrEnum):
+    """What became of a test, or of a requirement over the whole run."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    WARNED = "warned"  # only SHOULD findings: never fails a run
+    SKIPPED = "skipped"
+
+
+PASSED, FAILED, WARNED, SKIPPED = Status.PASSED, Status.FAILED, Status.WARNED, Status.SKIPPED
+Verdict = Literal["pass", "fail"]
 STATUS_OF_LEVEL = {Level.MUST: FAILED, Level.SHOULD: WARNED}
 COVERAGE = "COV-001"
 
@@ -23,7 +35,7 @@ COVERAGE = "COV-001"
 class TestOutcome:
     nodeid: str
     requirements: list[str]
-    status: str = PASSED
+    status: Status = PASSED
     findings: list[dict[str, Any]] = field(default_factory=list)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     longrepr: str = ""
@@ -34,7 +46,7 @@ class TestOutcome:
 @dataclass
 class RequirementResult:
     requirement: Requirement
-    status: str
+    status: Status
     findings: list[dict[str, Any]]
     tests: list[str]
     note: str = ""
@@ -57,7 +69,7 @@ class RunResults:
         self.requests = 0
         self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
 
-    def add(self, nodeid: str, when: str, status: str, properties: dict[str, Any], declared: list[str],
+    def add(self, nodeid: str, when: str, status: Status, properties: dict[str, Any], declared: list[str],
             longrepr: str, duration: float) -> None:
         """One phase's report of one test (setup, call, teardown), as plain data."""
         outcome = self.tests.setdefault(nodeid, TestOutcome(nodeid, declared))
@@ -115,7 +127,7 @@ class RunResults:
                      + ("" if m in self.reached else " (never answered at all)"), "evidence": ""} for m in missing]
         return RequirementResult(requirement, FAILED, findings, [], excused)
 
-    def verdict(self, results: list[RequirementResult] | None = None) -> str:
+    def verdict(self, results: list[RequirementResult] | None = None) -> Verdict:
         results = results if results is not None else self.results()
         return "fail" if any(r.status == FAILED for r in results) else "pass"
 

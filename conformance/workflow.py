@@ -21,6 +21,7 @@ import pytest
 from conformance.client import ApiClient, Reply
 from conformance.findings import stop
 from conformance.run import Run
+from contract import demo
 
 NewJob = Callable[..., dict[str, Any]]
 
@@ -37,7 +38,7 @@ def require_ok(reply: Reply, requirement: str, what: str) -> Any:
     return reply.body
 
 
-SEEDED_JOB = {"external": "CCC-2026-04817"}  # documented (NOTES §7), in every sandbox tenant
+SEEDED_JOB = {"external": demo.JOB_EXTERNAL_ID}  # documented (NOTES §7), in every sandbox tenant
 
 
 def seeded_only(run: Run, repairer: ApiClient) -> None:
@@ -45,7 +46,7 @@ def seeded_only(run: Run, repairer: ApiClient) -> None:
     if run.target.tenant is None:
         pytest.skip("without a private tenant (--no-tenant) the seeded job may not exist")
     if repairer.call("repairer.jobs.get", {"identity": SEEDED_JOB}).status == 404:
-        pytest.skip("the target has no seeded sandbox world (no job CCC-2026-04817): not a sandbox?")
+        pytest.skip(f"the target has no seeded sandbox world (no job {demo.JOB_EXTERNAL_ID}): not a sandbox?")
 
 
 # three parts, two quantities: some are placed, one is left, and quantities can be told apart

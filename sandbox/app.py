@@ -23,7 +23,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from conformance.spec import API_PREFIX, load_bundled, with_extensions
+from contract.documents import bundled as load_bundled
+from contract.documents import with_extensions
+from contract.wire import API_PREFIX
 
 from . import auth
 from .errors import GENERIC, ApiError, ErrorShape, shape_of

@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 
-from conformance.spec import API_PREFIX, load_bundled, with_extensions
+from contract.documents import bundled as load_bundled
+from contract.documents import with_extensions
+from contract.wire import API_PREFIX
 
 from .seed import REPAIRER_INTEGRATION, REPAIRER_KEY, SUPPLIER_INTEGRATION, SUPPLIER_KEY
 from .tenants import TENANT_HEADER

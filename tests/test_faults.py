@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from conformance import requirements
-from conformance.properties import GENERIC_REQUIREMENTS
 from conformance.requirements import Level
 from sandbox.faults import CATALOGUE, ENV_VARIABLE, Fault
 from tests.suite_runner import ROOT, SuiteRun, run_suite
@@ -30,10 +29,10 @@ FAST = ("--assert=plain",)  # no assertion rewriting of schemathesis on every st
 WHOLE_SUITE = ("wrong-role-allowed", "currency-on-offers", "confirm-does-nothing")
 REPORT = ROOT / "reports" / "kill-matrix.md"
 BAD = {"failed", "warned"}
-# what the generated tests (test_properties.py, test_stateful.py) declare: a selection without any of these
+# what the generated tests (test_generated.py, test_stateful.py) declare: a selection without any of these
 # deselects them anyway, so they are not even collected (their collection generates cases: ~2 s a run)
-GENERATED = frozenset(GENERIC_REQUIREMENTS) | {"AUTH-001", "ERR-D24-001", "BASKET-D52-001", "EXT-001"}
-NOT_GENERATED = ("--ignore", "conformance/test_properties.py", "--ignore", "conformance/test_stateful.py")
+GENERATED = frozenset(r.id for r in requirements.CATALOGUE if r.generated)
+NOT_GENERATED = ("--ignore", "conformance/test_generated.py", "--ignore", "conformance/test_stateful.py")
 
 
 @dataclass(frozen=True)

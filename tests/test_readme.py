@@ -14,6 +14,8 @@ def rendered() -> str:
     rows = ["| id | level | provenance | rule | methods |", "|---|---|---|---|---|"]
     for r in CATALOGUE:
         methods = "every method" if r.methods == ALL else ", ".join(f"`{m}`" for m in r.methods)
+        if r.excludes:
+            methods += " but " + ", ".join(f"`{m}`" for m in r.excludes)
         rows.append(f"| {r.id} | {r.level} | {r.provenance} | {r.rule}{' (extension)' if r.extension else ''}"
                     f" | {methods} |")
     return "\n".join(rows)

@@ -11,9 +11,10 @@ import jsonschema
 import pytest
 
 from conformance import requirements
-from conformance.report import baseline, html, replay, summary
+from conformance.report import baseline, replay, summary
+from conformance.report import page as report_page
 from conformance.requirements import EXT
-from conformance.spec import SpecSource
+from conformance.source import SpecSource
 from conformance.target import PROFILES, Credential, Grant, Target
 from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults
 from tests.suite_runner import SuiteRun, run_suite
@@ -84,7 +85,7 @@ def target(embedded: bool = False, extensions: bool = True) -> Target:
 
 
 def exchange() -> dict[str, Any]:
-    return {"http_method": "POST", "url": "https://api.example.test/api/2026-01/repairer.jobs.get",
+    return {"verb": "POST", "url": "https://api.example.test/api/2026-01/repairer.jobs.get",
             "request_headers": {"Authorization": "Bearer ${CONFORMANCE_REPAIRER_KEY}"}, "request_body": "{}",
             "status": 500, "response_content_type": "text/plain", "response_body": "boom", "elapsed_ms": 3.0,
             "method": "repairer.jobs.get",
@@ -119,7 +120,7 @@ def page() -> str:
     data, results = synthetic()
     data["baseline"] = baseline.compare("/tmp/base.json", {"WIRE-001": PASSED, "X-9": PASSED},
                                         data["requirements"]).to_dict()
-    return html.page(data, results.tests)
+    return report_page.page(data, results.tests)
 
 
 def test_page_opens_with_the_verdict(page: str) -> None:
@@ -182,7 +183,7 @@ def test_baseline_changes_are_shown(page: str) -> None:
 
 def test_extensions_off_are_said_so() -> None:
     data, results = synthetic(extensions=False)
-    text = html.page(data, results.tests)
+    text = report_page.page(data, results.tests)
     assert "Extensions were off for this run" in text and 'id="extension-coverage"' not in text
 
 

@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from conformance.spec import load_bundled, with_extensions
+from contract.documents import bundled as load_bundled
+from contract.documents import with_extensions
 from sandbox.testing import REPAIRER, new_tenant
 
 CONFIG = schemathesis.Config.from_str(

@@ -7,7 +7,9 @@ import json
 import httpx
 import pytest
 
-from conformance.spec import API_PREFIX, load_bundled, with_extensions
+from contract.documents import bundled as load_bundled
+from contract.documents import with_extensions
+from contract.wire import API_PREFIX
 from sandbox.testing import REPAIRER, SandboxClient, new_tenant
 
 DOC = with_extensions(load_bundled("openapi.json"))

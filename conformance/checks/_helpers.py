@@ -1,10 +1,9 @@
 """What the auth, error and wire checks share: the methods in scope, their example bodies and error
-unions (read from the contract in scope, so a live spec or --no-extensions changes them), and one way
+unions (read from the contract in scope, so another spec or --no-extensions changes them), and one way
 to state "this reply must be that coded error"."""
 
 from __future__ import annotations
 
-import copy
 import json
 import secrets
 import uuid
@@ -13,55 +12,29 @@ from typing import Any
 from conformance import run as run_module
 from conformance.client import ApiClient, Reply
 from conformance.findings import expect
-from conformance.properties import INSTALL, credential_for
-from conformance.target import Credential
+from conformance.generated import credential_for
+from contract.wire import PARTS_INSERT, Credential, authenticated, required_role
 
 RUN = run_module.active()
-_DOCUMENT = RUN.target.document
-OPERATIONS: dict[str, dict[str, Any]] = {
-    op["operationId"]: op for item in _DOCUMENT["paths"].values() if (op := item.get("post"))
-}
-ALL_METHODS = sorted(RUN.contract.operations)
-AUTHENTICATED = [m for m in ALL_METHODS if m != INSTALL]
-ROLE_BOUND = [m for m in AUTHENTICATED if m.startswith(("repairer.", "supplier."))]
-D24_METHOD = "repairer.jobs.parts.insert"
-
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    ref = schema.get("$ref", "")
-    if not ref.startswith("#/"):
-        return schema
-    node: Any = _DOCUMENT
-    for part in ref[2:].split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return _resolve(node)
-
-
-def _request_media(method: str) -> dict[str, Any]:
-    return OPERATIONS[method].get("requestBody", {}).get("content", {}).get("application/json", {})
+OPERATIONS = RUN.operations
+ALL_METHODS = RUN.in_scope()
+AUTHENTICATED = [m for m in ALL_METHODS if authenticated(m)]
+ROLE_BOUND = [m for m in AUTHENTICATED if required_role(m)]
+D24_METHOD = PARTS_INSERT
 
 
 def example(method: str) -> dict[str, Any]:
     """A request body valid for `method`: the operation's example (the reference's curl body), copied."""
-    media = _request_media(method)
-    value = media.get("example")
-    if value is None and media.get("examples"):
-        value = next(iter(media["examples"].values())).get("value")
-    return copy.deepcopy(value) if isinstance(value, dict) else {}
+    return OPERATIONS[method].example()
 
 
 def required_fields(method: str) -> list[str]:
-    return list(_resolve(_request_media(method).get("schema", {})).get("required", []))
+    return OPERATIONS[method].required_fields
 
 
-def error_kinds(method: str) -> set[str]:
-    """The method's closed error union, from its `default` response schema (enum of `type`, or of the
-    bare string for D24)."""
-    schema = (OPERATIONS[method].get("responses", {}).get("default", {}).get("content", {})
-              .get("application/json", {}).get("schema", {}))
-    schema = _resolve(schema)
-    if schema.get("type") == "string":
-        return set(schema.get("enum", []))
-    return set(_resolve(schema.get("properties", {}).get("type", {})).get("enum", []))
+def error_kinds(method: str) -> frozenset[str]:
+    """The method's closed error union (the kinds of its `default` response)."""
+    return OPERATIONS[method].errors.kinds
 
 
 def unknown_identities(value: Any) -> Any:
@@ -89,7 +62,7 @@ def as_role(client: ApiClient, method: str) -> ApiClient:
 
 def other_role(method: str) -> Credential:
     """The credential of the role `method` does NOT accept (only for repairer.* and supplier.*)."""
-    return RUN.target.repairer if method.startswith("supplier.") else RUN.target.supplier
+    return RUN.target.repairer if required_role(method) == "supplier" else RUN.target.supplier
 
 
 def tenant_of_its_own(client: ApiClient, suffix: str) -> ApiClient:
@@ -107,3 +80,4 @@ def expect_error(requirement: str, reply: Reply, status: int | None, kind: str |
     body = json.dumps(reply.body)[:200] if reply.body is not None else reply.exchange.response_body[:200]
     return expect(requirement, ok, f"{reply.exchange.method}: {what}: expected {wanted}, got {reply.status} {body}",
                   reply.exchange.render())
+

@@ -16,7 +16,6 @@ import pytest
 
 from conformance.checks._helpers import (
     AUTHENTICATED,
-    INSTALL,
     ROLE_BOUND,
     RUN,
     example,
@@ -26,10 +25,11 @@ from conformance.checks._helpers import (
 )
 from conformance.client import ApiClient, Reply
 from conformance.findings import excuse_coverage, expect
-from conformance.options import DEMO
-from conformance.properties import credential_for
+from conformance.generated import credential_for
 from conformance.redact import REDACT
 from conformance.workflow import require_ok
+from contract import demo
+from contract.wire import INSTALL
 
 API_KEY = re.compile(r"partly_[0-9a-f]{32}")
 SPENT = "the access code is already spent; pass a fresh one with --access-code"
@@ -132,15 +132,15 @@ def test_install_mints_a_new_pair_once_per_code(anonymous: ApiClient) -> None:
     """integrations.insert needs no auth; each install mints a fresh pair that authenticates; the code
     then is spent. With tenants, two fresh worlds give two installs, which must differ."""
     worlds = [tenant_of_its_own(anonymous, "install-a")]
-    if RUN.target.tenant is not None and RUN.target.grant.access_code == DEMO["access_code"]:
+    if RUN.target.tenant is not None and RUN.target.grant.access_code == demo.GRANT.access_code:
         # only the demo code is unspent in every sandbox world; a code the user supplied is good once
         worlds.append(tenant_of_its_own(anonymous, "install-b"))
-    demo = {RUN.target.repairer.api_key, RUN.target.supplier.api_key}
+    known = {RUN.target.repairer.api_key, RUN.target.supplier.api_key}
     pairs: list[tuple[str, str]] = []
     for client in worlds:
         world = f"tenant {client.tenant}" if client.tenant else "no tenant"
         key, integration = minted(client, world)
-        expect("AUTH-005", key not in demo and all(key != k and integration != i for k, i in pairs),
+        expect("AUTH-005", key not in known and all(key != k and integration != i for k, i in pairs),
                f"the minted api_key/integration_id repeat an existing pair ({world})")
         authenticates(client, key, integration, world)
         again = install(client)

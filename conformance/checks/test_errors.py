@@ -15,7 +15,6 @@ import pytest
 from conformance.checks._helpers import (
     ALL_METHODS,
     D24_METHOD,
-    INSTALL,
     as_role,
     error_kinds,
     example,
@@ -26,6 +25,7 @@ from conformance.checks._helpers import (
 from conformance.client import ApiClient, Reply
 from conformance.findings import expect
 from conformance.workflow import NewJob, unique_external_id
+from contract.wire import INSTALL
 
 TYPED_METHODS = [m for m in ALL_METHODS if m != D24_METHOD]
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

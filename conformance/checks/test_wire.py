@@ -83,7 +83,7 @@ def test_unknown_method_is_not_found(repairer: ApiClient) -> None:
 def test_other_verbs_are_405(repairer: ApiClient, verb: str) -> None:
     """Only POST is part of the contract: any other verb on a real method's path is 405."""
     for method in ("businesses.list", "repairer.jobs.get"):
-        reply = repairer.call(method, content=b"", http_method=verb)
+        reply = repairer.call(method, content=b"", verb=verb)
         expect("WIRE-009", reply.status == 405, f"{verb} {method} answered {reply.status}, not 405",
                reply.exchange.render())
 

@@ -30,7 +30,7 @@ def curl_block(text: str) -> str:
 def exchange_block(exchange: dict[str, Any]) -> str:
     """One recorded request and its response."""
     headers = "\n".join(f"{k}: {v}" for k, v in exchange.get("request_headers", {}).items())
-    request = f"{exchange.get('http_method', 'POST')} {exchange.get('url', '')}\n{headers}\n\n" \
+    request = f"{exchange.get('verb', 'POST')} {exchange.get('url', '')}\n{headers}\n\n" \
               f"{exchange.get('request_body', '')}"
     response = f"{exchange.get('status')} {exchange.get('response_content_type', '')} " \
                f"({exchange.get('elapsed_ms', 0):.0f} ms)\n\n{exchange.get('response_body', '')}"

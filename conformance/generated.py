@@ -1,13 +1,17 @@
-"""Glue between schemathesis and the requirement catalogue, shared by the property and stateful tests.
+"""The generated tests' glue: schemathesis cases sent through the suite's HTTP edge and judged.
 
-A generated case is sent as the role its method needs, judged by the contract (schema by provenance,
-error union, D24, D52, statuses), and checked by the schemathesis checks that a schema alone cannot
-express; each schemathesis failure is mapped to the requirement it verifies.
+A generated case is sent as the role its method needs, through `Run.send` (recorded, judged by the
+contract: schema by provenance, error union, D24, D52, statuses), then checked by the schemathesis
+checks that a schema alone cannot express; each schemathesis failure is mapped to the requirement
+it verifies.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 import schemathesis
 from schemathesis import Case, Response
@@ -17,23 +21,22 @@ from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
-    ignored_auth,
     missing_required_header,
     negative_data_rejection,
     positive_data_acceptance,
     unsupported_method,
 )
 
-from conformance import exchange
+from conformance import requirements
 from conformance.findings import Finding, current, raise_for_must
 from conformance.run import Run
-from conformance.target import Credential
+from conformance.transport import request_headers
+from contract.wire import INSTALL, Credential, required_role
 
-INSTALL = "integrations.insert"
 SETTINGS = Path(__file__).with_name("schemathesis.toml")
-REQUEST_TIMEOUT = 15
 # schemathesis check -> the requirement it verifies (response schema, status and content type are the
-# contract judge's, which knows what is documented and what inferred)
+# judge's, which knows what is documented and what inferred). Auth without credentials is the
+# hand-written AUTH-001 check's: schemathesis's `ignored_auth` would send requests of its own.
 CHECKS = {
     "not_a_server_error": "WIRE-001",
     "negative_data_rejection": "WIRE-007",
@@ -41,23 +44,15 @@ CHECKS = {
     "unsupported_method": "WIRE-009",
     "allow_header_conformance": "WIRE-009",
     "missing_required_header": "AUTH-001",
-    "ignored_auth": "AUTH-001",
 }
 CHECK_FUNCTIONS = [not_a_server_error, negative_data_rejection, positive_data_acceptance, unsupported_method,
-                   allow_header_conformance, missing_required_header, ignored_auth]
-GENERIC_REQUIREMENTS = ("SCHEMA-001", "SCHEMA-002", "ERR-001", "ERR-002", "ERR-003", "WIRE-001", "WIRE-002",
-                        "WIRE-007", "WIRE-008", "WIRE-009")
+                   allow_header_conformance, missing_required_header]
 
 
-def requirements_verified(run: Run, method: str) -> tuple[str, ...]:
-    """What generated requests to `method` verify: the generic rules, plus the method's own."""
-    own = {"repairer.jobs.parts.insert": ("ERR-D24-001",), "repairer.jobs.baskets.latest.get": ("BASKET-D52-001",)}
-    extra = own.get(method, ())
-    if run.contract.operations[method].extension:
-        extra += ("EXT-001",)
-    if credential_for(run, method) is not None:
-        extra += ("AUTH-001",)
-    return GENERIC_REQUIREMENTS + extra
+def requirements_verified(run: Run, methods: list[str]) -> tuple[str, ...]:
+    """What generated requests to `methods` verify: the catalogue's generated requirements that apply."""
+    return tuple(r.id for r in requirements.CATALOGUE
+                 if r.generated and any(r.applies_to(m) for m in methods))
 
 
 def load_schema(run: Run) -> schemathesis.BaseSchema:
@@ -68,16 +63,10 @@ def load_schema(run: Run) -> schemathesis.BaseSchema:
 
 
 def credential_for(run: Run, method: str) -> Credential | None:
-    """The role a method needs: supplier.* a supplier, integrations.insert none, the rest a repairer."""
+    """The credential a method is called with: its role's, none for integrations.insert, else the repairer's."""
     if method == INSTALL:
         return None
-    return run.target.supplier if method.startswith("supplier.") else run.target.repairer
-
-
-def request_headers(run: Run, method: str) -> dict[str, str]:
-    headers = run.target.headers(credential_for(run, method))
-    headers.pop("Content-Type")  # the case sets its own media type; coverage cases vary it on purpose
-    return headers
+    return run.target.supplier if required_role(method) == "supplier" else run.target.repairer
 
 
 def protect_shared_state(run: Run, case: Case) -> None:
@@ -105,17 +94,33 @@ def invalid_as_sent(case: Case, chained: bool) -> bool:
     return bool(negative - {ParameterLocation.HEADER})
 
 
-def judge_case(run: Run, case: Case, response: Response, headers: dict[str, str], chained: bool = False
-               ) -> list[Finding]:
-    """Every finding for one generated exchange, recorded on the running test."""
+def _content(kwargs: dict[str, Any]) -> bytes:
+    """The body schemathesis serialized for a case (`json` or `data`, as for `requests`), as bytes."""
+    if "json" in kwargs:
+        return json.dumps(kwargs["json"]).encode()
+    data = kwargs.get("data")
+    if isinstance(data, dict):
+        return urlencode(data, doseq=True).encode()
+    if isinstance(data, str):
+        return data.encode()
+    return bytes(data or b"")
+
+
+def call_and_judge(run: Run, case: Case, *, chained: bool = False) -> Response:
+    """Send a generated case as its method's role; MUST findings fail the example (Hypothesis shrinks it)."""
     method = case.operation.definition.raw["operationId"]
-    ex = exchange.record(exchange.of(response))
-    evidence = ex.render()
-    found = run.contract.judge(method, response.status_code, ex.response_content_type, response.content,
-                               json_request=ex.is_json_post, evidence=evidence)
+    protect_shared_state(run, case)
+    headers = request_headers(credential_for(run, method), run.target.tenant)
+    headers.pop("Content-Type")  # the case sets its own media type; coverage cases vary it on purpose
+    kwargs = case.as_transport_kwargs(base_url=run.target.base_url, headers=headers)
+    sent = run.send(method, verb=kwargs["method"], headers={k: str(v) for k, v in kwargs["headers"].items()},
+                    content=_content(kwargs), params=kwargs.get("params") or None)
+    response = Response.from_httpx(sent.response, verify=True)
+    found: list[Finding] = []
     checks = CHECK_FUNCTIONS
     if not invalid_as_sent(case, chained):
         checks = [c for c in checks if c is not negative_data_rejection]
+    evidence = sent.exchange.render()
     try:
         case.validate_response(response, checks=checks, headers=headers)
     except FailureGroup as group:
@@ -126,14 +131,5 @@ def judge_case(run: Run, case: Case, response: Response, headers: dict[str, str]
     record = current()
     for finding in found:
         record.add(finding)
-    return found
-
-
-def call_and_judge(run: Run, case: Case, *, chained: bool = False) -> Response:
-    """Send a generated case as its method's role; MUST findings fail the example (Hypothesis shrinks it)."""
-    method = case.operation.definition.raw["operationId"]
-    headers = request_headers(run, method)
-    protect_shared_state(run, case)
-    response = case.call(base_url=run.target.base_url, headers=headers, timeout=REQUEST_TIMEOUT)
-    raise_for_must(judge_case(run, case, response, headers, chained))
+    raise_for_must([*sent.findings, *found])
     return response

@@ -1,4 +1,4 @@
-"""conformance.spec: where the contract comes from (`--spec PATH|URL|auto|bundled`), and the merge."""
+"""conformance.source: where a run's contract comes from (`--spec PATH|URL|auto|bundled`)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
-from conformance.spec import (
-    SpecSource,
-    fetch_live,
-    load_bundled,
-    resolve,
-    with_extensions,
-)
+from conformance.source import SpecSource, fetch_live, resolve
+from contract import operations
+from contract.documents import bundled
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "contract"
 LIVE_DOC = {"openapi": "3.1.0", "info": {"title": "live", "version": "x"}, "paths": {}}
@@ -30,6 +27,12 @@ def _no_proxy(monkeypatch):
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=2.0) as client:
+        yield client
 
 
 @pytest.fixture
@@ -70,15 +73,15 @@ def serve() -> Iterator:
         server.server_close()
 
 
-def test_bundled_is_the_checked_in_spec_with_its_sha256(closed_port):
-    source = resolve("bundled", closed_port)
+def test_bundled_is_the_checked_in_spec_with_its_sha256(closed_port, http):
+    source = resolve("bundled", closed_port, http)
     assert isinstance(source, SpecSource)
     assert source.origin == "bundled"
     raw = (SPEC_DIR / "openapi.json").read_bytes()
     assert raw == (SPEC_DIR / "openapi.json").read_bytes()
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
-    assert source.document == load_bundled() == json.loads(raw)
-    assert len(source.operations) == 14
+    assert source.document == bundled() == json.loads(raw)
+    assert len(operations(source.document)) == 14
     assert source.describe() == {
         "origin": "bundled",
         "location": "contract/openapi.json",
@@ -86,67 +89,24 @@ def test_bundled_is_the_checked_in_spec_with_its_sha256(closed_port):
     }
 
 
-def test_a_path_is_loaded_as_a_file(tmp_path, closed_port):
+def test_a_path_is_loaded_as_a_file(tmp_path, closed_port, http):
     raw = json.dumps(LIVE_DOC).encode()
     path = tmp_path / "my-openapi.json"
     path.write_bytes(raw)
-    source = resolve(str(path), closed_port)
+    source = resolve(str(path), closed_port, http)
     assert (source.origin, source.location) == ("file", str(path))
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
     assert source.document == LIVE_DOC
 
 
-def test_with_extensions_gives_17_self_contained_operations():
-    original = load_bundled()
-    before = json.dumps(original, sort_keys=True)
-    merged = with_extensions(original)
-    assert json.dumps(original, sort_keys=True) == before, "the input document is not modified"
-    text = json.dumps(merged)
-    assert "openapi.json#" not in text
-    ops = SpecSource("bundled", "merged", "-", merged).operations
-    assert len(ops) == 17
-    extensions = {op_id for op_id, op in ops.items() if op.get("x-extension")}
-    assert extensions == {
-        "repairer.procurements.insert",
-        "repairer.procurements.invoices.list",
-        "repairer.procurements.invoices.get",
-    }
-    # Every ref is local and lands on an existing schema.
-    schemas = merged["components"]["schemas"]
-    refs = set()
-
-    def collect(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("$ref"), str):
-                refs.add(node["$ref"])
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    collect(merged)
-    assert refs
-    for ref in refs:
-        assert ref.startswith("#/components/schemas/"), ref
-        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+def test_fetch_live_is_none_when_the_connection_is_refused(closed_port, http):
+    assert fetch_live(http, closed_port) is None
 
 
-def test_with_extensions_fills_shared_schemas_a_live_spec_lacks():
-    merged = with_extensions(LIVE_DOC)
-    assert len(merged["paths"]) == 3
-    assert "JobIdentityV1" in merged["components"]["schemas"]
-    assert "procurements.v1.buyer.Procurement" in merged["components"]["schemas"]
-
-
-def test_fetch_live_is_none_when_the_connection_is_refused(closed_port):
-    assert fetch_live(closed_port, timeout=2.0) is None
-
-
-def test_fetch_live_returns_the_served_document(serve):
+def test_fetch_live_returns_the_served_document(serve, http):
     raw = json.dumps(LIVE_DOC).encode()
     base = serve({"/openapi.json": (200, "application/json", raw)})
-    source = fetch_live(base + "/")
+    source = fetch_live(http, base + "/")
     assert source is not None
     assert (source.origin, source.location) == ("live", base + "/openapi.json")
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
@@ -162,22 +122,22 @@ def test_fetch_live_returns_the_served_document(serve):
     ],
     ids=["404", "not-json", "no-paths"],
 )
-def test_fetch_live_is_none_when_nothing_usable_is_served(serve, route):
-    assert fetch_live(serve({"/openapi.json": route})) is None
+def test_fetch_live_is_none_when_nothing_usable_is_served(serve, route, http):
+    assert fetch_live(http, serve({"/openapi.json": route})) is None
 
 
-def test_auto_prefers_the_live_spec_and_falls_back_to_bundled(serve, closed_port):
+def test_auto_prefers_the_live_spec_and_falls_back_to_bundled(serve, closed_port, http):
     raw = json.dumps(LIVE_DOC).encode()
     base = serve({"/openapi.json": (200, "application/json", raw)})
-    assert resolve("auto", base).origin == "live"
-    fallback = resolve("auto", closed_port)
+    assert resolve("auto", base, http).origin == "live"
+    fallback = resolve("auto", closed_port, http)
     assert fallback.origin == "bundled"
     assert fallback.sha256 == hashlib.sha256((SPEC_DIR / "openapi.json").read_bytes()).hexdigest()
 
 
-def test_a_url_is_fetched_as_live(serve):
+def test_a_url_is_fetched_as_live(serve, http):
     raw = json.dumps(LIVE_DOC).encode()
     base = serve({"/spec.json": (200, "application/json", raw)})
-    source = resolve(base + "/spec.json", "http://unused.invalid")
+    source = resolve(base + "/spec.json", "http://unused.invalid", http)
     assert (source.origin, source.location, source.document) == ("live", base + "/spec.json", LIVE_DOC)
     assert source.sha256 == hashlib.sha256(raw).hexdigest()

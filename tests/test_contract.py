@@ -23,7 +23,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.spec import with_extensions
+from contract.documents import with_extensions
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_DIR = REPO / "contract"

@@ -1,4 +1,4 @@
-"""Property tests: requests generated from the spec, positive and negative, one test per method.
+"""Generated tests: requests generated from the spec, positive and negative, one test per method.
 
 Why one generated test function per method rather than one `@schema.parametrize()` function: under
 pytest 9, schemathesis's parametrized items all share one node id, so JUnit, the HTML report, `-k`
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from conformance import run as run_module
-from conformance.properties import call_and_judge, load_schema, requirements_verified
+from conformance.generated import call_and_judge, load_schema, requirements_verified
 
 RUN = run_module.active()
 SCHEMA = load_schema(RUN)
@@ -25,7 +25,7 @@ if RUN.target.tenant is None:
 
 
 def _test_for(method: str) -> Callable[[Case], None]:
-    @pytest.mark.requirement(*requirements_verified(RUN, method))
+    @pytest.mark.requirement(*requirements_verified(RUN, [method]))
     @SCHEMA.include(operation_id=method).parametrize()
     @settings(max_examples=RUN.target.profile.max_examples, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -37,6 +37,6 @@ def _test_for(method: str) -> Callable[[Case], None]:
     return test
 
 
-for _method in sorted(RUN.contract.operations):
+for _method in RUN.in_scope():
     _test = _test_for(_method)
     globals()[_test.__name__] = _test

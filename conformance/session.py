@@ -1,0 +1,327 @@
+"""One conformance run inside pytest: the target, per-test findings, and the verdict per requirement.
+
+Flow: the controller resolves the target at session start (starting the embedded sandbox when no
+base URL is given) and refuses to run when the target is unusable; pytest-xdist workers receive it
+as data. Each test records findings against requirement ids; the requirement's level turns them into
+a failed or a warned test. The controller gathers every report into `RunResults`, which decides the
+verdict, prints one line per level, and feeds the reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import findings, options, requirements, run, source
+from conformance.redact import REDACT
+from conformance.report import baseline, summary
+from conformance.requirements import Level
+from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
+from conformance.transport import Transport
+from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults, Status
+
+SUITE_DIR = Path(__file__).resolve().parent
+RECORD_KEY = pytest.StashKey[findings.TestRecord]()
+# what a test report carries to the controller (pytest-xdist sends user_properties along)
+RECORD_PROPERTY, REQUIREMENTS_PROPERTY, STATUS_PROPERTY = "conformance", "conformance.requirements", \
+    "conformance.status"
+
+
+def declared_requirements(item: pytest.Item) -> list[str]:
+    return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
+
+
+def selects(wanted: list[str], declared: list[str]) -> bool:
+    """`--requirement`: an exact id, or an area prefix such as AUTH or BASKET-D52."""
+    return any(rid == w or rid.startswith(w.rstrip("-") + "-") for w in wanted for rid in declared)
+
+
+def in_suite(item: pytest.Item) -> bool:
+    return SUITE_DIR in Path(str(item.path)).parents
+
+
+class ConformanceSession:
+    """The run's state and its pytest hooks, registered with the plugin manager by `conformance.plugin`."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.worker = hasattr(config, "workerinput")
+        self.target: Target | None = None
+        self.results: RunResults | None = None
+        self.outcome: list[Any] | None = None  # the final RequirementResults, once the session finished
+        self.summary: dict[str, Any] | None = None
+        self.baseline: dict[str, str] | None = None  # requirement id -> status of the --baseline run
+        self.finished_at: float | None = None
+        if not self.worker:
+            self._configure_controller()
+
+    def option(self, name: str) -> Any:
+        return options.value(self.config, name)
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.option("reports_dir"))
+
+    def _configure_controller(self) -> None:
+        config = self.config
+        # a conformance run is reproducible: one seed for every generated test, reported and replayable
+        if config.getoption("hypothesis_seed", None) is None:
+            config.option.hypothesis_seed = str(secrets.randbelow(2**32))
+        if not getattr(config.option, "xmlpath", "unset"):
+            config.option.xmlpath = str(self.reports_dir / "junit.xml")
+        if not getattr(config.option, "htmlpath", None):
+            config.option.htmlpath = str(self.reports_dir / "conformance.html")
+            config.option.self_contained_html = True
+        if self.option("baseline"):
+            try:
+                self.baseline = baseline.load(self.option("baseline"))
+            except baseline.BaselineError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        if config.pluginmanager.hasplugin("html"):
+            from conformance.report.html_hooks import HtmlReportHooks
+
+            config.pluginmanager.register(HtmlReportHooks(self), "conformance-html")
+
+    def is_partial(self) -> bool:
+        """A selection of the suite: no run-level (coverage) verdict is possible."""
+        config = self.config
+        if (config.getoption("keyword") or config.getoption("markexpr") or config.getoption("lf", False)
+                or self.option("requirements")):
+            return True
+        whole = {SUITE_DIR, *SUITE_DIR.parents}
+        return any((Path(config.invocation_params.dir) / a.split("::", 1)[0]).resolve() not in whole or "::" in a
+                   for a in config.args)
+
+    # -- the target ------------------------------------------------------------------------------
+
+    def _build_target(self, base_url: str, embedded: bool, transport: Transport) -> Target:
+        value = self.option
+        if value("profile") not in PROFILES:
+            raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
+        tenant = None if value("no_tenant") else (value("tenant") or fresh_tenant())
+        try:
+            spec = source.resolve(value("spec"), base_url, transport.http)
+        except (OSError, ValueError) as exc:
+            raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
+        return Target(
+            base_url=base_url.rstrip("/"), tenant=tenant,
+            repairer=Credential("repairer", value("repairer_key"), value("repairer_integration_id")),
+            supplier=Credential("supplier", value("supplier_key"), value("supplier_integration_id")),
+            grant=Grant(value("client_id"), value("client_secret"), value("access_code")),
+            profile=PROFILES[value("profile")], extensions=bool(value("extensions")), spec=spec, embedded=embedded,
+        )
+
+    def _start_embedded_sandbox(self) -> str:
+        """No base URL: serve the bundled sandbox on a free loopback port for the length of the run."""
+        from sandbox import create_app
+        from sandbox.faults import ENV_VARIABLE, names_from_env
+        from sandbox.server import running
+
+        faults = names_from_env(os.environ.get(ENV_VARIABLE))
+        stack = contextlib.ExitStack()
+        url = stack.enter_context(running(create_app(faults=faults)))
+        self.config.add_cleanup(stack.close)
+        return url
+
+    def _activate(self, target: Target, transport: Transport | None = None) -> run.Run:
+        target.register_secrets()
+        self.target = target
+        active = run.activate(target, transport)
+        self.results = RunResults(active.in_scope(), target.extensions)
+        return active
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.worker:
+            data = self.config.workerinput.get("conformance_target")  # type: ignore[attr-defined]
+            if data is not None:
+                self._activate(Target.from_data(data))
+            return
+        base_url = self.config.getoption("base_url")
+        embedded = not base_url
+        if embedded:
+            base_url = self._start_embedded_sandbox()
+            self.config.option.base_url = base_url
+        transport = Transport()
+        self.config.add_cleanup(transport.close)
+        self._activate(self._build_target(base_url, embedded, transport), transport)
+        assert self.target is not None and self.results is not None
+        try:
+            preflight(self.target, transport)
+        except TargetUnusable as exc:
+            pytest.exit(REDACT(str(exc)), returncode=pytest.ExitCode.USAGE_ERROR)
+        self.results.complete = not self.is_partial()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """pytest-xdist: hand the resolved target to each worker."""
+        if self.target is not None:
+            node.workerinput["conformance_target"] = self.target.to_data()
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str] | None:
+        target = self.target
+        if target is None:
+            return None
+        where = "embedded sandbox " if target.embedded else ""
+        return [
+            f"conformance target: {where}{target.base_url} (tenant: {target.tenant or 'none'})",
+            f"conformance spec: {target.spec.origin} {target.spec.location} sha256={target.spec.sha256[:16]}...",
+            f"conformance profile: {target.profile.name}; extensions: {'on' if target.extensions else 'off'}",
+        ]
+
+    # -- collection ------------------------------------------------------------------------------
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        wanted = self.option("requirements")
+        if wanted:
+            unknown = [w for w in wanted if not any(selects([w], [r.id]) for r in requirements.CATALOGUE)]
+            if unknown:
+                raise pytest.UsageError(f"--requirement: no requirement matches {', '.join(unknown)}")
+            dropped = [i for i in items if in_suite(i) and not selects(wanted, declared_requirements(i))]
+            if dropped:
+                config.hook.pytest_deselected(items=dropped)
+                items[:] = [i for i in items if i not in dropped]
+        for item in (i for i in items if in_suite(i)):
+            declared = declared_requirements(item)
+            if not declared:
+                raise pytest.UsageError(f"{item.nodeid} declares no requirement (@pytest.mark.requirement)")
+            reqs = [requirements.get(rid) for rid in declared]
+            if self.target is not None and all(r.extension for r in reqs) and not self.target.extensions:
+                item.add_marker(pytest.mark.skip(reason="extensions are off (--no-extensions)"))
+
+    # -- running a test --------------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None
+                                ) -> Generator[None, object, object]:
+        item.stash[RECORD_KEY] = findings.start()
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        result = yield
+        if RECORD_KEY in item.stash:
+            findings.raise_for_must(item.stash[RECORD_KEY].findings)
+        return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]
+                                  ) -> Generator[None, Any, Any]:
+        report: pytest.TestReport = yield
+        record = item.stash.get(RECORD_KEY, None)
+        if record is None:
+            return report
+        declared = declared_requirements(item)
+        explained = record.must_findings() or (call.excinfo is not None
+                                               and call.excinfo.errisinstance(findings.ConformanceFailure))
+        if report.failed and call.excinfo is not None and not explained:
+            # a failure no check explained (an assert, an exception): it counts against every declared
+            # requirement. One that follows MUST findings is their consequence (e.g. Hypothesis failing to
+            # replay a chain against a server whose state moved on), not a breach of every rule the test verifies.
+            first_line = REDACT(call.excinfo.exconly().splitlines()[0])[:300]
+            for rid in declared:
+                record.add(findings.Finding(rid, f"{item.name}: {first_line}"))
+        if report.failed and record.findings and not record.must_findings():
+            report.outcome = "passed"  # only SHOULD rules broke: a warning, never a failure
+            report.user_properties.append((STATUS_PROPERTY, WARNED))
+        elif report.passed and report.when == "call" and record.findings:
+            report.user_properties.append((STATUS_PROPERTY, WARNED))
+        if report.longrepr is not None and not report.passed:
+            if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), a shape JUnit relies on
+                path, line, reason = report.longrepr
+                report.longrepr = (path, line, REDACT(reason))
+            else:
+                report.longrepr = REDACT(str(report.longrepr))
+        report.sections = [(title, REDACT(text)) for title, text in report.sections]
+        report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
+        report.user_properties.append((RECORD_PROPERTY, record.to_properties()))
+        record.exchanges.clear()
+        record.requests = 0
+        return report
+
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
+                                 ) -> tuple[str, str, str] | None:
+        if dict(report.user_properties).get(STATUS_PROPERTY) == WARNED and report.when == "call":
+            return WARNED, "W", "WARNED"
+        return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Feed the controller's RunResults; the bulky record then leaves the report (JUnit keeps the ids)."""
+        props = dict(report.user_properties)
+        if self.worker or self.results is None or RECORD_PROPERTY not in props:
+            return
+        status = Status(props.get(STATUS_PROPERTY) or (FAILED if report.failed else SKIPPED if report.skipped
+                                                       else PASSED))
+        reason = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = str(report.longrepr[2])
+        elif report.longrepr is not None and status != PASSED:
+            reason = str(report.longrepr)
+        self.results.add(report.nodeid, report.when, status, props[RECORD_PROPERTY],
+                         props.get(REQUIREMENTS_PROPERTY, []), reason, report.duration)
+        report.user_properties = [(k, v) for k, v in report.user_properties if k != RECORD_PROPERTY]
+
+    # -- the verdict -----------------------------------------------------------------------------
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.worker or self.results is None or not self.results.tests:
+            return
+        self.outcome = self.results.results()
+        if any(r.status == FAILED and r.requirement.level is Level.MUST for r in self.outcome) and exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        summary.write(self.run_summary(), self.reports_dir / "summary.json")
+
+    def run_summary(self) -> dict[str, Any]:
+        """summary.json's data from the final RunResults (also what the HTML report shows), with the baseline."""
+        assert self.results is not None and self.target is not None
+        if self.finished_at is None:
+            self.finished_at = time.time()
+        data = summary.build(self.target, self.results, self.results.results(),
+                             self.config.getoption("hypothesis_seed", None), self.finished_at)
+        if self.baseline is not None:
+            comparison = baseline.compare(self.option("baseline"), self.baseline, data["requirements"])
+            data["baseline"] = comparison.to_dict()
+        self.summary = data
+        return data
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config
+                                ) -> Generator[None]:
+        """Outermost, so the verdict comes after every other summary and ends with one line per level."""
+        result = yield
+        results, outcome = self.results, self.outcome
+        if results is None or outcome is None:
+            return result
+        tr = terminalreporter
+        tr.section("conformance verdict")
+        for requirement_result in outcome:
+            if requirement_result.status in (FAILED, WARNED):
+                r = requirement_result.requirement
+                tr.write_line(f"{requirement_result.status.upper():7} {r.id} [{r.level}, {r.provenance}] {r.rule}")
+                for finding in requirement_result.findings[:3]:
+                    tr.write_line(f"          - {REDACT(finding['message']).splitlines()[0][:200]}")
+                if len(requirement_result.findings) > 3:
+                    tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
+        reached = len(results.succeeded.intersection(results.in_scope))
+        tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
+        for method, why in sorted(results.excused.items()):
+            if method not in results.succeeded:
+                tr.write_line(f"not driven to a 2xx: {method} ({why})")
+        verdict = results.verdict(outcome)
+        tr.write_line(f"verdict: {'CONFORMS' if verdict == 'pass' else 'DOES NOT CONFORM'}",
+                      green=verdict == "pass", red=verdict != "pass", bold=True)
+        comparison = (self.summary or {}).get("baseline")
+        if comparison:
+            for line in baseline.Comparison(**comparison).lines():
+                tr.write_line(line)
+        for line in results.level_lines(outcome):
+            tr.write_line(line)
+        return result
