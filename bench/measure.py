@@ -22,13 +22,12 @@ from typing import Any
 import httpx
 from processes import ROOT, Timed, clean_env, run_timed, sandbox
 
-from conformance import spec
-from conformance.options import DEMO
-from conformance.target import PROFILES, TENANT_HEADER
+from conformance.target import PROFILES
+from contract import demo, documents
+from contract.wire import API_PREFIX, TENANT_HEADER
 
 SUITE_TIMEOUT = 600.0
-REPAIRER_HEADERS = {"Authorization": f"Bearer {DEMO['repairer_key']}",
-                    "Partly-Integration-ID": DEMO["repairer_integration_id"]}
+REPAIRER_HEADERS = demo.REPAIRER.headers()
 # a line of pytest's -q progress: one letter per test ("W" is the suite's warned), then "[ NN%]"
 PROGRESS_LINE = re.compile(rb"^[.FEsxXW]+ *(\[ *\d+%\])?$", re.MULTILINE)
 
@@ -131,7 +130,7 @@ def run_schemathesis_cli(seed: int) -> CliRun:
     operations, so the supplier methods are called as the repairer).
     """
     with tempfile.TemporaryDirectory(prefix="bench-st-") as scratch, sandbox() as server:
-        document = spec.with_extensions(spec.resolve("auto", server.base_url).document)
+        document = documents.with_extensions(documents.bundled())
         spec_path = Path(scratch) / "openapi.json"
         spec_path.write_text(json.dumps(document))
         har = Path(scratch) / "st.har.json"
@@ -141,7 +140,7 @@ def run_schemathesis_cli(seed: int) -> CliRun:
                    "--mode", "all", "--checks", "all", "--workers", "1", "--seed", str(seed), "--no-color",
                    *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
                    "--report", "har", "--report-har-path", str(har)]
-        before = server.requests()  # the spec fetch above
+        before = server.requests()
         timed = run_timed(command, cwd=Path(scratch), env=clean_env(), timeout=SUITE_TIMEOUT)
         counted = server.requests() - before
         entries = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else None
@@ -165,7 +164,7 @@ class LoopRun:
 def run_httpx_loop(count: int, time_limit: float, method: str = "businesses.list") -> LoopRun:
     """`count` POSTs (after 50 warm-up ones), stopping early at `time_limit` seconds."""
     with sandbox() as server, httpx.Client(base_url=server.base_url, timeout=10) as client:
-        url = f"{spec.API_PREFIX}{method}"
+        url = f"{API_PREFIX}{method}"
         headers = {**REPAIRER_HEADERS, TENANT_HEADER: "bench-loop", "Content-Type": "application/json"}
         for _ in range(50):
             client.post(url, content=b"{}", headers=headers)

@@ -23,6 +23,7 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from contract import refs
 from contract.documents import with_extensions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -158,18 +159,6 @@ def operations(document: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]
     return {item["post"]["operationId"]: (path, item["post"]) for path, item in document["paths"].items()}
 
 
-def esc(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer_get(document: Any, pointer: str) -> Any:
-    node = document
-    for raw in pointer.lstrip("/").split("/") if pointer.strip("/") else []:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node
-
-
 @cache
 def registry() -> Registry:
     return Registry().with_resource("urn:spec", Resource(contents=merged(), specification=DRAFT202012))
@@ -185,24 +174,16 @@ def validator(pointer: str) -> Draft202012Validator:
 
 def request_pointer(name: str) -> str:
     path, _ = operations(merged())[name]
-    return f"/paths/{esc(path)}/post/requestBody/content/application~1json/schema"
+    return f"/paths/{refs.escape(path)}/post/requestBody/content/application~1json/schema"
 
 
 def error_pointer(name: str) -> str:
     path, _ = operations(merged())[name]
-    return f"/paths/{esc(path)}/post/responses/default/content/application~1json/schema"
+    return f"/paths/{refs.escape(path)}/post/responses/default/content/application~1json/schema"
 
 
 def schema_pointer(name: str) -> str:
-    return f"/components/schemas/{esc(name)}"
-
-
-def deref(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        ref = schema["$ref"]
-        assert ref.startswith("#/"), ref
-        schema = pointer_get(document, ref[1:])
-    return schema
+    return f"/components/schemas/{refs.escape(name)}"
 
 
 def walk(node: Any, path: str = "") -> Any:
@@ -210,7 +191,7 @@ def walk(node: Any, path: str = "") -> Any:
     if isinstance(node, dict):
         yield path, node
         for key, value in node.items():
-            yield from walk(value, f"{path}/{esc(key)}")
+            yield from walk(value, f"{path}/{refs.escape(key)}")
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from walk(value, f"{path}/{index}")
@@ -218,7 +199,7 @@ def walk(node: Any, path: str = "") -> Any:
 
 def error_kinds(document: dict[str, Any], op: dict[str, Any]) -> tuple[set[str], bool]:
     """(kinds of the op's error union, whether the bodies are bare strings)."""
-    schema = deref(document, op["responses"]["default"]["content"]["application/json"]["schema"])
+    schema = refs.resolve(document, op["responses"]["default"]["content"]["application/json"]["schema"])
     if schema.get("type") == "string":
         return set(schema["enum"]), True
     assert schema["type"] == "object" and schema["required"] == ["type"]
@@ -258,18 +239,18 @@ def test_merged_document_is_a_valid_openapi_document():
 @pytest.mark.parametrize("name", ["openapi.json", "extensions.json"])
 def test_every_ref_resolves(name):
     documents = {"openapi.json": doc("openapi.json"), name: doc(name)}
-    refs = [
+    found = [
         (where, node["$ref"]) for where, node in walk(documents[name]) if isinstance(node.get("$ref"), str)
     ]
-    assert len(refs) > 20
-    for where, ref in refs:
+    assert len(found) > 20
+    for where, ref in found:
         target_doc, _, fragment = ref.partition("#")
         target_doc = target_doc or name
         assert target_doc in documents, f"{where}: external ref {ref} to an unknown document"
         if name == "openapi.json":
             assert not ref.startswith("openapi.json#"), f"{where}: openapi.json must use local refs"
         try:
-            target = pointer_get(documents[target_doc], fragment)
+            target = refs.get(documents[target_doc], fragment)
         except (KeyError, IndexError, ValueError):
             pytest.fail(f"{name}{where}: $ref {ref} does not resolve")
         assert isinstance(target, dict), f"{where}: {ref} is not a schema"
@@ -313,7 +294,7 @@ def test_extensions_json_has_exactly_the_extensions():
         successes = {code: r for code, r in op["responses"].items() if code.startswith("2")}
         assert set(successes) == {"200"}
         for response in successes.values():
-            schema = deref(full, response["content"]["application/json"]["schema"])
+            schema = refs.resolve(full, response["content"]["application/json"]["schema"])
             assert "x_extension" in schema["required"]
             assert schema["properties"]["x_extension"]["const"] is True
 
@@ -336,7 +317,7 @@ def test_request_required_fields_match_the_reference():
         raw = op["requestBody"]["content"]["application/json"]["schema"]
         if declared != "_(inline)_":
             assert raw["$ref"] == f"#/components/schemas/{declared}", name
-        schema = deref(full, raw)
+        schema = refs.resolve(full, raw)
         expected = set() if required == "none" else {f.strip() for f in required.split(",")}
         assert set(schema.get("required", [])) == expected, name
 
@@ -370,7 +351,7 @@ def test_response_fields_match_the_reference():
         schema_name = ref.removeprefix("#/components/schemas/")
         listed = line.removeprefix("Response ")
         assert listed.startswith(schema_name), f"{name}: the reference names {listed.split()[0]}"
-        schema = deref(full, {"$ref": ref})
+        schema = refs.resolve(full, {"$ref": ref})
         for item in listed[len(schema_name) :].split(", "):
             match = re.fullmatch(r"([a-z_]+)(\?)?: (\S+)", item)
             assert match, f"{name}: cannot parse {item!r}"
@@ -699,18 +680,18 @@ def test_inferred_decisions_are_marked_inferred():
 
 
 def _schema_at(document: dict[str, Any], schema: dict[str, Any], pointer: str, where: str) -> dict[str, Any]:
-    schema = deref(document, schema)
+    schema = refs.resolve(document, schema)
     for token in pointer.strip("/").split("/"):
         if token.isdigit():
             assert schema.get("type") == "array", f"{where}: /{token} on a non-array"
-            schema = deref(document, schema["items"])
+            schema = refs.resolve(document, schema["items"])
             continue
-        candidates = [schema, *(deref(document, b) for b in schema.get("oneOf", []))]
+        candidates = [schema, *(refs.resolve(document, b) for b in schema.get("oneOf", []))]
         found = [c["properties"][token] for c in candidates if token in c.get("properties", {})]
         assert found, f"{where}: no field {token!r} in the source response"
-        schema = deref(document, found[0])
+        schema = refs.resolve(document, found[0])
         if "oneOf" in schema:  # a nullable field: follow its non-null branch
-            schema = deref(document, next(b for b in schema["oneOf"] if b.get("type") != "null"))
+            schema = refs.resolve(document, next(b for b in schema["oneOf"] if b.get("type") != "null"))
     return schema
 
 
