@@ -76,8 +76,13 @@ def protect_shared_state(run: Run, case: Case) -> None:
         case.body["access_code"] = "conformance-unused-code"
 
 
-def _requirement(failure: Failure) -> str:
-    return next((CHECKS[name] for name in type(failure).checks if name in CHECKS), "WIRE-001")
+def _requirement(failure: Failure, contract_call: bool, verb: str) -> str:
+    """The requirement a schemathesis failure breaks. A 5xx is WIRE-001 only on a contract call (a JSON
+    POST): another verb's or media type's answer is judged by that request's own SHOULD rule."""
+    requirement = next((CHECKS[name] for name in type(failure).checks if name in CHECKS), "WIRE-001")
+    if requirement == "WIRE-001" and not contract_call:
+        return "WIRE-009" if verb.upper() != "POST" else "WIRE-005"
+    return requirement
 
 
 def invalid_as_sent(case: Case, chained: bool) -> bool:
@@ -124,10 +129,14 @@ def call_and_judge(run: Run, case: Case, *, chained: bool = False) -> Response:
     try:
         case.validate_response(response, checks=checks, headers=headers)
     except FailureGroup as group:
-        found += [Finding(_requirement(f), f"{method}: {f.title}: {f.message}"[:600], evidence)
-                  for f in group.exceptions]
+        failures = list(group.exceptions)
     except Failure as failure:
-        found.append(Finding(_requirement(failure), f"{method}: {failure.title}: {failure.message}"[:600], evidence))
+        failures = [failure]
+    else:
+        failures = []
+    for failure in failures:
+        requirement = _requirement(failure, sent.exchange.is_json_post, sent.exchange.verb)
+        found.append(Finding(requirement, f"{method}: {failure.title}: {failure.message}"[:600], evidence))
     record = current()
     for finding in found:
         record.add(finding)

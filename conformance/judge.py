@@ -43,6 +43,27 @@ class Judged:
     operation: Operation
     success: Draft202012Validator
     error: Draft202012Validator | None
+    success_root: Any  # the 200 schema the validator's schema paths start from
+
+
+def _child(node: Any, token: Any) -> Any:
+    """`node[token]` along a schema path, or None off the path."""
+    if isinstance(node, dict):
+        return node.get(token)
+    if isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node):
+        return node[token]
+    return None
+
+
+def _enter(document: dict[str, Any], node: Any) -> tuple[Any, str | None]:
+    """Follow `node`'s $refs; its label is its own when it has one (a property's own label wins over its
+    $ref target's), else the first label met along the refs."""
+    label = node.get("x-provenance") if isinstance(node, dict) else None
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        node = refs.get(document, node["$ref"])
+        if label is None and isinstance(node, dict):
+            label = node.get("x-provenance")
+    return node, label if isinstance(label, str) else None
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
@@ -78,30 +99,45 @@ class Judge:
             return Draft202012Validator({"$ref": CONTRACT_URI + ref}, registry=registry,
                                         format_checker=FormatChecker())
 
-        self.operations: dict[str, Judged] = {
-            name: Judged(op, validator(op.schema_ref("200")) or Draft202012Validator({}),
-                         validator(op.schema_ref("default")))
-            for name, op in operations(document).items()}
+        self.operations: dict[str, Judged] = {}
+        for name, op in operations(document).items():
+            success_ref = op.schema_ref("200")
+            self.operations[name] = Judged(
+                op, validator(success_ref) or Draft202012Validator({}), validator(op.schema_ref("default")),
+                refs.get(document, success_ref) if success_ref else {})
 
-    def provenance(self, error: ValidationError) -> str:
-        """The provenance of what failed; for a missing property, that property's own provenance."""
-        schema = error.schema if isinstance(error.schema, dict) else {}
-        if error.validator == "required" and isinstance(error.instance, dict):
+    def provenance(self, root: Any, error: ValidationError) -> str:
+        """The provenance of what failed: the label of the most specific schema node on the error's schema
+        path (a property's own label winning over its $ref target's); for a missing property, that
+        property's own label."""
+        node, label = _enter(self.document, root)
+        schema = node  # the last schema object on the path: for `required`, the object that requires
+        for token in error.absolute_schema_path:
+            child = _child(node, token)
+            if child is None:
+                break
+            if isinstance(node, dict):
+                schema = node
+            node, own = _enter(self.document, child)
+            label = own or label
+        if error.validator == "required" and isinstance(schema, dict):
             # jsonschema reports one error per missing property, naming it first in the message
-            name = next((n for n in error.validator_value if error.message.startswith(repr(n))), None)
-            prop = schema.get("properties", {}).get(name, {})
-            label = prop.get("x-provenance") or refs.resolve(self.document, prop).get("x-provenance")
-            if label:
-                return str(label)
-        return str(schema.get("x-provenance", self.default_provenance))
+            name = next((n for n in schema.get("required", []) if error.message.startswith(repr(n))), None)
+            own = _enter(self.document, schema.get("properties", {}).get(name, {}))[1]
+            label = own or label
+        return label or self.default_provenance
 
     # -- judging --
 
-    def judge(self, method: str, status: int, content_type: str, body: bytes, *, json_request: bool = True,
+    def judge(self, method: str, status: int, content_type: str, body: bytes, *, json_post: bool = True,
               evidence: str = "") -> list[Finding]:
-        """All findings for one response of `method`. `json_request`: the request was a JSON POST, so
-        the contract (and its error union) applies; otherwise only the wire rules do."""
+        """All findings for one response of `method`. Only a contract call is judged: a JSON POST
+        (`json_post`) to a method of the contract. The answers to other verbs, unknown method names and
+        other media types are outside the contract: their own (SHOULD) checks judge them."""
         findings: list[Finding] = []
+        judged = self.operations.get(method)
+        if judged is None or not json_post:
+            return findings
 
         def add(requirement: str, message: str) -> None:
             findings.append(Finding(requirement, f"{method}: {message}", evidence))
@@ -109,9 +145,8 @@ class Judge:
         if status >= 500:
             add("WIRE-001", f"answered {status}")
             return findings
-        judged = self.operations.get(method)
         if not body:
-            if judged and json_request and status != 204:
+            if status != 204:
                 add("WIRE-002", f"answered {status} with an empty body")
             return findings
         if not is_json_media(content_type):
@@ -121,8 +156,6 @@ class Judge:
             payload = json.loads(body)
         except ValueError:
             add("WIRE-002", f"answered {status} with a body that is not valid JSON")
-            return findings
-        if judged is None or not json_request:
             return findings
         if 200 <= status < 300:
             self._judge_success(judged, payload, add)
@@ -137,7 +170,7 @@ class Judge:
             if (error.validator == "not" and operation.name == BASKET) or (
                     operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
-            requirement = "SCHEMA-001" if self.provenance(leaf) != "inferred" else "SCHEMA-002"
+            requirement = "SCHEMA-001" if self.provenance(judged.success_root, leaf) != "inferred" else "SCHEMA-002"
             add(requirement, f"{leaf.json_path}: {leaf.message[:300]}")
         if operation.name == BASKET:
             for path, key in walk_keys(payload):

@@ -51,7 +51,7 @@ class Run:
                                           params=params)
         recorded = exchange.record(exchange.of(response))
         found = self.judge.judge(method, response.status_code, response.headers.get("content-type", ""),
-                                 response.content, json_request=recorded.is_json_post, evidence=recorded.render())
+                                 response.content, json_post=recorded.is_json_post, evidence=recorded.render())
         record = current()
         for finding in found:
             record.add(finding)

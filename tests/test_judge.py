@@ -21,9 +21,9 @@ def judge() -> Judge:
 
 
 def judged(judge: Judge, method: str, status: int, body: Any, content_type: str = "application/json",
-           json_request: bool = True) -> list[str]:
+           json_post: bool = True) -> list[str]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return [f.requirement for f in judge.judge(method, status, content_type, raw, json_request=json_request)]
+    return [f.requirement for f in judge.judge(method, status, content_type, raw, json_post=json_post)]
 
 
 def test_a_conforming_job_has_no_finding(judge: Judge) -> None:
@@ -89,9 +89,14 @@ def test_extension_marker(judge: Judge) -> None:
     assert judged(judge, "repairer.procurements.invoices.list", 200, {**body, "x_extension": True}) == []
 
 
-def test_the_error_union_applies_only_to_json_posts(judge: Judge) -> None:
-    """A 405 to a GET or a 415 to text/plain is outside the contract's error unions."""
-    assert judged(judge, "repairer.jobs.get", 415, {"type": "unsupported_media_type"}, json_request=False) == []
+def test_only_contract_calls_are_judged(judge: Judge) -> None:
+    """Other verbs, other media types and unknown method names are outside the contract: a framework's or a
+    gateway's text/plain 405, 404 or 501 is judged by their own SHOULD checks, not by the wire rules."""
+    assert judged(judge, "repairer.jobs.get", 415, {"type": "unsupported_media_type"}, json_post=False) == []
+    assert judged(judge, "repairer.jobs.get", 405, b"Method Not Allowed", "text/plain", json_post=False) == []
+    assert judged(judge, "repairer.jobs.get", 501, b"<html>", "text/html", json_post=False) == []
+    assert judged(judge, "repairer.jobs.nope", 404, b"Not Found", "text/plain") == []
+    assert judged(judge, "repairer.jobs.get", 502, b"Bad Gateway", "text/plain") == ["WIRE-001"]
 
 
 def test_a_live_spec_without_provenance_is_all_documented() -> None:
@@ -100,3 +105,12 @@ def test_a_live_spec_without_provenance_is_all_documented() -> None:
     live = Judge(stripped)
     assert [f.requirement for f in live.judge("repairer.jobs.get", 200, "application/json",
                                               json.dumps({**JOB, "vehicle": {"year": "x"}}).encode())] == ["SCHEMA-001"]
+
+
+def test_a_property_own_label_wins_over_its_ref_target(judge: Judge) -> None:
+    """Procurement.status is an inferred property whose $ref target (the status enum) is documented."""
+    procurement = {"created_at": "x", "updated_at": "x", "currency_code": "NZD", "id": UUID, "job_id": UUID,
+                   "reference": None, "total_shipping_price": None, "vehicle": {}, "source_items": [],
+                   "supplier_business": {"id": UUID, "name": "x"}, "supplier_organization": {"id": UUID, "name": "x"}}
+    assert judged(judge, "repairer.procurements.get", 200, procurement) == []
+    assert judged(judge, "repairer.procurements.get", 200, {**procurement, "status": "placed"}) == ["SCHEMA-002"]
