@@ -142,3 +142,35 @@ def test_verdict_fails_on_must_failures_and_unusable_targets_only(
     steps: list[dict[str, Any]], tmp_path: Path, exit_code: str, summary: dict[str, Any] | None, passes: bool
 ) -> None:
     assert (run_verdict(steps, tmp_path, exit_code, summary) == 0) is passes
+
+
+PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)(?:/[\w./-]+)?@(?P<sha>[0-9a-f]{40}) "
+                    r"# (?P<version>v\d+(?:\.\d+){0,2})$")
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_in_a_comment() -> None:
+    uses = re.findall(r"^\s*(?:- )?uses:\s*(.+?)\s*$", WORKFLOW.read_text(), re.MULTILINE)
+    assert uses
+    shas: dict[str, set[tuple[str, str]]] = {}
+    for ref in uses:
+        match = PINNED.match(ref)
+        assert match, f"not pinned to a 40-hex commit with a '# vX.Y.Z' comment: {ref}"
+        shas.setdefault(match["action"], set()).add((match["sha"], match["version"]))
+    assert all(len(pins) == 1 for pins in shas.values()), f"one commit per action: {shas}"
+
+
+def test_checkouts_do_not_persist_credentials(steps: list[dict[str, Any]]) -> None:
+    checkout = step(steps, uses="actions/checkout@")
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_least_permissions(workflow: dict[str, Any]) -> None:
+    assert workflow["permissions"] == {}, "nothing by default"
+    for name, job in workflow["jobs"].items():
+        assert job["permissions"] == {"contents": "read"}, name
+
+
+def test_no_expression_is_expanded_inside_a_script(steps: list[dict[str, Any]]) -> None:
+    """Template injection: values reach scripts through env, never as text pasted into the script."""
+    scripts = [s["run"] for s in steps if "run" in s]
+    assert scripts and not [s for s in scripts if "${{" in s]
