@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,13 @@ def test_no_expression_is_expanded_inside_a_script(steps: list[dict[str, Any]]) 
     """Template injection: values reach scripts through env, never as text pasted into the script."""
     scripts = [s["run"] for s in steps if "run" in s]
     assert scripts and not [s for s in scripts if "${{" in s]
+
+
+def test_zizmor_finds_nothing_of_medium_or_higher_severity() -> None:
+    zizmor = shutil.which("zizmor", path=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    if zizmor is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[dev]')")
+    done = subprocess.run([zizmor, "--offline", "--min-severity", "medium", "--format", "json", str(WORKFLOW)],
+                          capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    findings = json.loads(done.stdout or "[]")
+    assert done.returncode == 0 and findings == [], [f.get("ident") for f in findings] or done.stderr
