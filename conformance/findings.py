@@ -12,6 +12,8 @@ import contextvars
 from dataclasses import asdict, dataclass, field
 from typing import Any, NoReturn
 
+import pytest
+
 from conformance import requirements
 from conformance.requirements import Level
 
@@ -38,7 +40,8 @@ class TestRecord:
     requests: int = 0
     succeeded: set[str] = field(default_factory=set)  # methods that answered 2xx
     reached: set[str] = field(default_factory=set)  # methods that answered at all
-    excused: dict[str, str] = field(default_factory=dict)  # method -> why its 2xx path could not be taken
+    excused: dict[str, str] = field(default_factory=dict)  # method -> why no 2xx can be asked of this target
+    not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
 
     def add(self, finding: Finding) -> None:
         if all((f.requirement, f.message) != (finding.requirement, finding.message) for f in self.findings):
@@ -55,6 +58,7 @@ class TestRecord:
             "succeeded": sorted(self.succeeded),
             "reached": sorted(self.reached),
             "excused": dict(self.excused),
+            "not_applicable": self.not_applicable,
         }
 
 
@@ -102,9 +106,16 @@ def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
 
 
 def excuse_coverage(method: str, reason: str) -> None:
-    """Say why `method` could not be driven to a 2xx by this run (e.g. a spent single-use access code),
-    so that the coverage requirement reports it instead of failing a conforming server."""
+    """Say why `method` cannot be driven to a 2xx on this target (e.g. no public method creates a
+    procurement), so that the coverage requirement counts it not applicable, with the reason."""
     current().excused[method] = reason
+
+
+def not_applicable(reason: str) -> NoReturn:
+    """End the test as not applicable to this target (no extensions, no tenants, no procurement to read):
+    never a finding, and its requirements say why."""
+    current().not_applicable = reason
+    pytest.skip(f"not applicable: {reason}")
 
 
 def raise_for_must(findings: list[Finding]) -> None:

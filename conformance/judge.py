@@ -3,7 +3,8 @@
 Why not schemathesis's own `response_schema_conformance`: the bundled spec is a reconstruction in
 which some parts are documented and others inferred. A violation is classified by the provenance
 (`x-provenance`) of the most specific schema node that failed: a documented node is a MUST finding
-(SCHEMA-001), an inferred one a SHOULD finding (SCHEMA-002). A document without provenance (a spec
+(SCHEMA-001), an upstream one (the nullable encoding) or an inferred one a SHOULD finding (SCHEMA-003,
+SCHEMA-002). A document without provenance (a spec
 given with `--spec`) is the contract itself, so everything in it counts as documented.
 """
 
@@ -29,6 +30,7 @@ D52_KEYS = frozenset({"currency", "currency_code"})
 # method's union, but the status is the transport's, not the kind's
 TRANSPORT_STATUSES = frozenset({405, 413, 415, 429})
 Add = Callable[[str, str], None]
+SCHEMA_REQUIREMENT = {"documented": "SCHEMA-001", "upstream": "SCHEMA-003", "inferred": "SCHEMA-002"}
 
 
 def is_json_media(content_type: str) -> bool:
@@ -129,14 +131,15 @@ class Judge:
 
     # -- judging --
 
-    def judge(self, method: str, status: int, content_type: str, body: bytes, *, json_post: bool = True,
+    def judge(self, method: str, status: int, content_type: str, body: bytes, *, contract_call: bool = True,
               evidence: str = "") -> list[Finding]:
-        """All findings for one response of `method`. Only a contract call is judged: a JSON POST
-        (`json_post`) to a method of the contract. The answers to other verbs, unknown method names and
-        other media types are outside the contract: their own (SHOULD) checks judge them."""
+        """All findings for one response of `method`. Only a contract call is judged: a JSON POST of an
+        object (or of nothing) to a method of the contract. The answers to other verbs, unknown method
+        names, other media types and bodies that are not a JSON object are outside the contract: their own
+        (SHOULD) checks judge them; so is a rate limiter's 429 (no contract error is retryable)."""
         findings: list[Finding] = []
         judged = self.operations.get(method)
-        if judged is None or not json_post:
+        if judged is None or not contract_call or status == 429:
             return findings
 
         def add(requirement: str, message: str) -> None:
@@ -144,7 +147,6 @@ class Judge:
 
         if status >= 500:
             add("WIRE-001", f"answered {status}")
-            return findings
         if not body:
             if status != 204:
                 add("WIRE-002", f"answered {status} with an empty body")
@@ -170,7 +172,7 @@ class Judge:
             if (error.validator == "not" and operation.name == BASKET) or (
                     operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
-            requirement = "SCHEMA-001" if self.provenance(judged.success_root, leaf) != "inferred" else "SCHEMA-002"
+            requirement = SCHEMA_REQUIREMENT.get(self.provenance(judged.success_root, leaf), "SCHEMA-001")
             add(requirement, f"{leaf.json_path}: {leaf.message[:300]}")
         if operation.name == BASKET:
             for path, key in walk_keys(payload):
@@ -186,8 +188,10 @@ class Judge:
             return
         if judged.error is not None:
             for error in judged.error.iter_errors(payload):
-                add("ERR-001", f"error {status} body {json.dumps(payload)[:200]} is not in the method's union: "
-                               f"{error.message[:200]}")
+                # the extensions' unions are inferred (the reference lists no errors for them): ERR-004
+                requirement = "ERR-004" if union.provenance == "inferred" else "ERR-001"
+                add(requirement, f"error {status} body {json.dumps(payload)[:200]} is not in the method's union: "
+                                 f"{error.message[:200]}")
                 return
         kind = error_kind(payload)
         expected = union.statuses.get(kind) if kind else None

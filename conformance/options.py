@@ -41,11 +41,12 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("tenant", "Sandbox tenant (x-partifact-tenant) for this run; default: a fresh unique name."),
+    Option("tenant", "Sandbox tenant (x-partifact-tenant): auto (probe whether the target isolates tenants and "
+                     "use a fresh one if so), or a NAME to use as this run's own world.", "auto"),
     Option("profile", "quick (default: whole suite in about a minute) or nightly (much deeper generation).",
            "quick"),
-    Option("spec", "The contract: auto (the target's /openapi.json when served, else bundled), bundled, "
-                   "a URL or a path.", "auto"),
+    Option("spec", "The contract: bundled (the reconstruction; a spec the target serves is compared with it), "
+                   "or a URL or a path that replaces it.", "bundled"),
     Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True),
     Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"]),
     Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True),
@@ -56,6 +57,11 @@ OPTIONS: tuple[Option, ...] = (
            secret=True),
     Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
     Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
+    Option("confirm_procurement", "An existing procurement (id, order_requested) the run may confirm to check the "
+                                  "lifecycle: it changes the target."),
+    Option("foreign_job", "A job id of another repairer organization: the repairer credential must not see it."),
+    Option("foreign_procurement", "A procurement id of another organization: the repairer credential must not "
+                                  "see it."),
 )
 
 
@@ -75,13 +81,20 @@ def add_options(parser: pytest.Parser) -> None:
                         help=f"{option.help} [env {option.variable}]")
     group.addoption("--no-tenant", dest="conformance_no_tenant", action="store_true",
                     default=_flag_env("CONFORMANCE_NO_TENANT", False),
-                    help="Send no tenant header (servers without tenants): the run then creates its own jobs "
-                         "and relies on no pristine seed. [env CONFORMANCE_NO_TENANT=1]")
+                    help="Send no tenant header and do not probe for tenants: the run then creates its own jobs, "
+                         "relies on no pristine seed and alters nothing it did not create. "
+                         "[env CONFORMANCE_NO_TENANT=1]")
+    extensions = os.environ.get("CONFORMANCE_EXTENSIONS", "auto").strip().lower()
     group.addoption("--extensions", dest="conformance_extensions", action="store_true",
-                    default=_flag_env("CONFORMANCE_EXTENSIONS", True),
-                    help="Also check the 3 proposed extension methods (default). [env CONFORMANCE_EXTENSIONS]")
+                    default=None if extensions == "auto" else _flag_env("CONFORMANCE_EXTENSIONS", True),
+                    help="Check the 3 proposed extension methods; default: when the target offers them (probed). "
+                         "[env CONFORMANCE_EXTENSIONS=auto|1|0]")
     group.addoption("--no-extensions", dest="conformance_extensions", action="store_false",
                     help="Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]")
+    group.addoption("--procurement", dest="conformance_procurements", action="append", metavar="ID",
+                    default=[p for p in os.environ.get("CONFORMANCE_PROCUREMENTS", "").split(",") if p],
+                    help="An existing procurement to check read-only (no public 2026-01 method creates one); "
+                         "repeatable. [env CONFORMANCE_PROCUREMENTS=ID,ID]")
     group.addoption("--requirement", dest="conformance_requirements", action="append", metavar="ID",
                     default=[r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
                     help="Run only the tests that verify this requirement id, or every id of an area prefix "

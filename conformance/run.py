@@ -3,6 +3,7 @@ request to its verdict (`Run.send`), shared by the hand-written checks and the g
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -11,6 +12,7 @@ import httpx
 from conformance import exchange
 from conformance.findings import Finding, current
 from conformance.judge import Judge
+from conformance.safety import Ownership
 from conformance.target import Target
 from conformance.transport import Transport
 from contract.operations import Operation
@@ -31,6 +33,12 @@ class Run:
     transport: Transport = field(default_factory=Transport)
 
     @cached_property
+    def ownership(self) -> Ownership:
+        """What the run created; without a world of its own, every mutating request is kept to it."""
+        confirmable = (self.target.confirm_procurement,) if self.target.confirm_procurement else ()
+        return Ownership(confirmable)
+
+    @cached_property
     def judge(self) -> Judge:
         return Judge(self.target.document)
 
@@ -45,17 +53,35 @@ class Run:
 
     def send(self, method: str, *, headers: dict[str, str], content: bytes, verb: str = "POST",
              params: dict[str, str] | None = None) -> Sent:
-        """Send one request to `method`, record the exchange on the running test, judge the response
-        and add the findings to the running test."""
+        """Send one request to `method` (kept to the run's own data when the run has no world of its own),
+        record the exchange on the running test, judge the response and add the findings to the running test."""
+        if not self.target.isolated:
+            content = self.ownership.guard(method, content)
         response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
                                           params=params)
+        try:
+            reply = response.json()
+        except ValueError:
+            reply = None
+        self.ownership.learn(method, content, response.status_code, reply)
         recorded = exchange.record(exchange.of(response))
         found = self.judge.judge(method, response.status_code, response.headers.get("content-type", ""),
-                                 response.content, json_post=recorded.is_json_post, evidence=recorded.render())
+                                 response.content, contract_call=recorded.is_json_post and _empty_or_object(content),
+                                 evidence=recorded.render())
         record = current()
         for finding in found:
             record.add(finding)
         return Sent(response, recorded, found)
+
+
+def _empty_or_object(content: bytes) -> bool:
+    """A request body the contract governs: empty (read as {}) or a JSON object."""
+    if not content.strip():
+        return True
+    try:
+        return isinstance(json.loads(content), dict)
+    except (ValueError, UnicodeDecodeError):
+        return False
 
 
 _active: Run | None = None

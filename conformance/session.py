@@ -14,18 +14,20 @@ import os
 import secrets
 import time
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance import findings, options, requirements, run, source
+from conformance.probe import probe
 from conformance.redact import REDACT
 from conformance.report import baseline, summary
-from conformance.requirements import Level
+from conformance.served import fetch as fetch_served
 from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
 from conformance.transport import Transport
-from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults, Status
+from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RunResults, Status
 
 SUITE_DIR = Path(__file__).resolve().parent
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
@@ -101,40 +103,70 @@ class ConformanceSession:
 
     # -- the target ------------------------------------------------------------------------------
 
-    def _build_target(self, base_url: str, embedded: bool, transport: Transport) -> Target:
+    def _configured_target(self, base_url: str, embedded: bool, transport: Transport) -> Target:
+        """The target as the options give it, before the probe (no tenant, no extensions yet)."""
         value = self.option
         if value("profile") not in PROFILES:
             raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
-        tenant = None if value("no_tenant") else (value("tenant") or fresh_tenant())
         try:
-            spec = source.resolve(value("spec"), base_url, transport.http)
+            spec = source.resolve(value("spec"), transport.http)
         except (OSError, ValueError) as exc:
             raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
         return Target(
-            base_url=base_url.rstrip("/"), tenant=tenant,
+            base_url=base_url.rstrip("/"), tenant=None,
             repairer=Credential("repairer", value("repairer_key"), value("repairer_integration_id")),
             supplier=Credential("supplier", value("supplier_key"), value("supplier_integration_id")),
             grant=Grant(value("client_id"), value("client_secret"), value("access_code")),
-            profile=PROFILES[value("profile")], extensions=bool(value("extensions")), spec=spec, embedded=embedded,
+            profile=PROFILES[value("profile")], extensions=False, spec=spec, embedded=embedded,
+            procurements=tuple(value("procurements")), confirm_procurement=value("confirm_procurement"),
+            foreign_job=value("foreign_job"), foreign_procurement=value("foreign_procurement"),
         )
 
+    def _probed_target(self, target: Target, transport: Transport) -> Target:
+        """What the options leave open (tenants, extensions) decided by probing the target; and its served spec."""
+        value = self.option
+        tenant_option, extensions_option = value("tenant"), value("extensions")
+        tenant_auto = not value("no_tenant") and tenant_option == "auto"
+        tenant = None if value("no_tenant") else fresh_tenant() if tenant_auto else tenant_option
+        tenant, found = probe(transport, target.base_url, target.repairer, tenant=tenant, tenant_auto=tenant_auto,
+                              extensions=extensions_option)
+        notes = found.notes
+        if not tenant_auto:
+            notes.insert(0, "tenants: none (--no-tenant)" if tenant is None else
+                         f"tenants: {tenant} (--tenant), taken as this run's own world")
+        extensions = bool(found.extensions if extensions_option is None else extensions_option)
+        absent = "" if extensions else ("extensions are off (--no-extensions)" if extensions_option is False else
+                                        "the target does not offer the 3 proposed methods (probed)")
+        if extensions_option is not None:
+            notes.append(f"extensions: {'on (--extensions)' if extensions else 'off (--no-extensions)'}")
+        served = fetch_served(transport.http, target.base_url)
+        return replace(target, tenant=tenant, isolated=tenant is not None and found.isolated is not False,
+                       extensions=extensions, extensions_absent=absent, seed_job=found.seed_job,
+                       seed_procurement=found.seed_procurement, probe_notes=tuple(notes),
+                       served_spec=served.to_dict() if served else None)
+
     def _start_embedded_sandbox(self) -> str:
-        """No base URL: serve the bundled sandbox on a free loopback port for the length of the run."""
+        """No base URL: serve the bundled sandbox on a free loopback port for the length of the run. Its
+        second repairer organization's job and procurement serve the scope checks."""
         from sandbox import create_app
         from sandbox.faults import ENV_VARIABLE, names_from_env
+        from sandbox.seed import OTHER_JOB, OTHER_PROCUREMENT
         from sandbox.server import running
 
         faults = names_from_env(os.environ.get(ENV_VARIABLE))
         stack = contextlib.ExitStack()
         url = stack.enter_context(running(create_app(faults=faults)))
         self.config.add_cleanup(stack.close)
+        options = self.config.option
+        options.conformance_foreign_job = options.conformance_foreign_job or OTHER_JOB
+        options.conformance_foreign_procurement = options.conformance_foreign_procurement or OTHER_PROCUREMENT
         return url
 
     def _activate(self, target: Target, transport: Transport | None = None) -> run.Run:
         target.register_secrets()
         self.target = target
         active = run.activate(target, transport)
-        self.results = RunResults(active.in_scope(), target.extensions)
+        self.results = RunResults(active.in_scope(), target.extensions_absent)
         return active
 
     @pytest.hookimpl(tryfirst=True)
@@ -151,12 +183,15 @@ class ConformanceSession:
             self.config.option.base_url = base_url
         transport = Transport()
         self.config.add_cleanup(transport.close)
-        self._activate(self._build_target(base_url, embedded, transport), transport)
-        assert self.target is not None and self.results is not None
+        target = self._configured_target(base_url, embedded, transport)
+        target.register_secrets()
         try:
-            preflight(self.target, transport)
+            preflight(target, transport)
+            target = self._probed_target(target, transport)
         except TargetUnusable as exc:
             pytest.exit(REDACT(str(exc)), returncode=pytest.ExitCode.USAGE_ERROR)
+        self._activate(target, transport)
+        assert self.results is not None
         self.results.complete = not self.is_partial()
 
     @pytest.hookimpl(optionalhook=True)
@@ -170,10 +205,14 @@ class ConformanceSession:
         if target is None:
             return None
         where = "embedded sandbox " if target.embedded else ""
+        served = target.served_spec
         return [
             f"conformance target: {where}{target.base_url} (tenant: {target.tenant or 'none'})",
-            f"conformance spec: {target.spec.origin} {target.spec.location} sha256={target.spec.sha256[:16]}...",
+            f"conformance spec: {target.spec.origin} {target.spec.location} sha256={target.spec.sha256[:16]}..."
+            + (f"; the target serves {served['location']}: {len(served['differences'])} difference(s)"
+               if served else ""),
             f"conformance profile: {target.profile.name}; extensions: {'on' if target.extensions else 'off'}",
+            *(f"conformance probe: {note}" for note in target.probe_notes),
         ]
 
     # -- collection ------------------------------------------------------------------------------
@@ -222,13 +261,10 @@ class ConformanceSession:
         explained = record.must_findings() or (call.excinfo is not None
                                                and call.excinfo.errisinstance(findings.ConformanceFailure))
         if report.failed and call.excinfo is not None and not explained:
-            # a failure no check explained (an assert, an exception): it counts against every declared
-            # requirement. One that follows MUST findings is their consequence (e.g. Hypothesis failing to
-            # replay a chain against a server whose state moved on), not a breach of every rule the test verifies.
-            first_line = REDACT(call.excinfo.exconly().splitlines()[0])[:300]
-            for rid in declared:
-                record.add(findings.Finding(rid, f"{item.name}: {first_line}"))
-        if report.failed and record.findings and not record.must_findings():
+            # a failure no check explained (an exception, a reply the check could not read): the check could not
+            # complete. That is no finding against the requirements it verifies; the report shows the error.
+            report.user_properties.append((STATUS_PROPERTY, ERRORED))
+        elif report.failed and record.findings and not record.must_findings():
             report.outcome = "passed"  # only SHOULD rules broke: a warning, never a failure
             report.user_properties.append((STATUS_PROPERTY, WARNED))
         elif report.passed and report.when == "call" and record.findings:
@@ -248,8 +284,11 @@ class ConformanceSession:
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
                                  ) -> tuple[str, str, str] | None:
-        if dict(report.user_properties).get(STATUS_PROPERTY) == WARNED and report.when == "call":
+        status = dict(report.user_properties).get(STATUS_PROPERTY)
+        if status == WARNED and report.when == "call":
             return WARNED, "W", "WARNED"
+        if status == ERRORED:
+            return ERRORED, "E", "ERRORED (could not complete)"
         return None
 
     @pytest.hookimpl(tryfirst=True)
@@ -275,8 +314,12 @@ class ConformanceSession:
         if self.worker or self.results is None or not self.results.tests:
             return
         self.outcome = self.results.results()
-        if any(r.status == FAILED and r.requirement.level is Level.MUST for r in self.outcome) and exitstatus == 0:
+        failed = self.results.verdict(self.outcome) == "fail"
+        if failed and exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        elif not failed and exitstatus == pytest.ExitCode.TESTS_FAILED and not any(
+                t.status is FAILED for t in self.results.tests.values()):
+            session.exitstatus = pytest.ExitCode.OK  # only checks that could not complete: the verdict decides
         summary.write(self.run_summary(), self.reports_dir / "summary.json")
 
     def run_summary(self) -> dict[str, Any]:
@@ -314,7 +357,10 @@ class ConformanceSession:
         tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
         for method, why in sorted(results.excused.items()):
             if method not in results.succeeded:
-                tr.write_line(f"not driven to a 2xx: {method} ({why})")
+                tr.write_line(f"not applicable: {method} ({why})")
+        for errored in results.errored():
+            tr.write_line(f"could not complete: {errored.nodeid}: {errored.longrepr.splitlines()[-1][:200]}"
+                          if errored.longrepr else f"could not complete: {errored.nodeid}")
         verdict = results.verdict(outcome)
         tr.write_line(f"verdict: {'CONFORMS' if verdict == 'pass' else 'DOES NOT CONFORM'}",
                       green=verdict == "pass", red=verdict != "pass", bold=True)
@@ -322,6 +368,8 @@ class ConformanceSession:
         if comparison:
             for line in baseline.Comparison(**comparison).lines():
                 tr.write_line(line)
+        for hint in (self.summary or {}).get("hints", []):
+            tr.write_line(f"hint: {hint}", yellow=True)
         for line in results.level_lines(outcome):
             tr.write_line(line)
         return result

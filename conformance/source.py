@@ -1,8 +1,9 @@
 """Where a run's contract comes from: the bundled reconstruction, or a document the user names.
 
-Whichever is used is recorded with its sha256, so that a report says exactly what a verdict was
-measured against. The proposed extensions (`contract/extensions.json`) are merged in only when the
-run asks for them.
+The contract is ours by default; a spec the target serves is compared with it (conformance/served.py),
+never obeyed. Whichever is used is recorded with its sha256, so that a report says exactly what a
+verdict was measured against. The proposed extensions (`contract/extensions.json`) are merged in only
+when the run checks them.
 """
 
 from __future__ import annotations
@@ -40,28 +41,22 @@ def bundled() -> SpecSource:
     return _from_bytes("bundled", "contract/openapi.json", documents.raw())
 
 
-def fetch_live(http: httpx.Client, base_url: str) -> SpecSource | None:
-    """The target's own /openapi.json, or None when it serves none (or not JSON)."""
-    url = base_url.rstrip("/") + "/openapi.json"
-    try:
-        response = http.get(url)
-        if response.status_code != 200:
-            return None
-        source = _from_bytes("live", url, response.content)
-    except (httpx.HTTPError, ValueError):
-        return None
-    return source if isinstance(source.document, dict) and isinstance(source.document.get("paths"), dict) else None
-
-
-def resolve(choice: str, base_url: str, http: httpx.Client) -> SpecSource:
-    """`--spec` semantics: "bundled", "auto" (live when served, else bundled), a URL, or a path."""
-    if choice == "auto":
-        return fetch_live(http, base_url) or bundled()
+def resolve(choice: str, http: httpx.Client) -> SpecSource:
+    """`--spec`: "bundled", or a URL or a path whose document replaces the contract (it must be an
+    OpenAPI document: a JSON object with `paths`)."""
     if choice == "bundled":
         return bundled()
+    if choice == "auto":
+        raise ValueError("a spec the target serves is no longer obeyed, only compared with the contract (the report "
+                         "lists the differences); name it explicitly (--spec URL) to judge by it")
     if choice.startswith(("http://", "https://")):
         response = http.get(choice)
         response.raise_for_status()
-        return _from_bytes("live", choice, response.content)
-    path = Path(choice)
-    return _from_bytes("file", str(path), path.read_bytes())
+        loaded = _from_bytes("live", choice, response.content)
+    else:
+        path = Path(choice)
+        loaded = _from_bytes("file", str(path), path.read_bytes())
+    if not isinstance(loaded.document, dict) or not isinstance(loaded.document.get("paths"), dict) or not all(
+            isinstance(item, dict) for item in loaded.document["paths"].values()):
+        raise ValueError("not an OpenAPI document (a JSON object whose `paths` are objects)")
+    return loaded

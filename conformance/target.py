@@ -18,7 +18,7 @@ import httpx
 from conformance.redact import REDACT
 from conformance.source import SpecSource
 from conformance.transport import Transport, request_headers
-from contract import documents, wire
+from contract import demo, documents, wire
 from contract.demo import Grant
 from contract.wire import Credential
 
@@ -39,6 +39,8 @@ PROFILES = {
 
 @dataclass(frozen=True)
 class Target:
+    """The server under test and what the run may ask of it (options first, the probe where they are silent)."""
+
     base_url: str
     tenant: str | None
     repairer: Credential
@@ -48,7 +50,22 @@ class Target:
     extensions: bool
     spec: SpecSource
     embedded: bool
+    isolated: bool = False  # the tenant gives this run a world of its own (else: the guard of safety.py)
+    extensions_absent: str = ""  # why the extensions are not checked ("" when they are)
+    seed_job: bool = False  # the documented seed job (CCC-2026-04817) is in the run's world
+    seed_procurement: bool = False  # the documented seed procurement (10000000-...-01) is
+    procurements: tuple[str, ...] = ()  # existing procurements to check read-only (--procurement)
+    confirm_procurement: str | None = None  # an existing procurement the run may confirm
+    foreign_job: str | None = None  # of another repairer organization (scope checks)
+    foreign_procurement: str | None = None
+    probe_notes: tuple[str, ...] = ()  # what the probe found, for the report
+    served_spec: dict[str, Any] | None = None  # the target's /openapi.json compared with the contract
     started_at: float = field(default_factory=time.time)
+
+    @property
+    def grant_explicit(self) -> bool:
+        """An access code the user gave (not the demo one): the install checks may spend it anywhere."""
+        return self.grant.access_code != demo.GRANT.access_code
 
     @cached_property
     def document(self) -> dict[str, Any]:
@@ -66,6 +83,7 @@ class Target:
     def to_data(self) -> dict[str, Any]:
         data = asdict(self)
         data["spec"] = {**self.spec.describe(), "document": self.spec.document}
+        data["procurements"], data["probe_notes"] = list(self.procurements), list(self.probe_notes)
         return data
 
     @classmethod
@@ -73,10 +91,12 @@ class Target:
         raw = dict(data)
         s = raw.pop("spec")
         return cls(
-            **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile"}},
+            **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile", "procurements",
+                                                          "probe_notes"}},
             repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
             grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]),
             spec=SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
+            procurements=tuple(raw["procurements"]), probe_notes=tuple(raw["probe_notes"]),
         )
 
     def register_secrets(self) -> None:

@@ -1,8 +1,10 @@
 """From test reports to a verdict per requirement, and for the whole run.
 
 Fed by the controller with every test report (so it sees all pytest-xdist workers), it answers:
-which requirements passed, failed, warned or were skipped, with what evidence; which methods the
-run reached; and whether the run conforms (no MUST requirement failed).
+which requirements passed, failed, warned, were not applicable to this target (with the reason) or
+were skipped, with what evidence; which methods the run reached; and whether the run conforms (no
+MUST requirement failed). A check that could not complete (an error of the suite, or a reply it
+could not read) is reported as errored: it neither passes nor fails a requirement.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ class Status(StrEnum):
     FAILED = "failed"
     WARNED = "warned"  # only SHOULD findings: never fails a run
     SKIPPED = "skipped"
+    NOT_APPLICABLE = "not_applicable"  # this target cannot be asked it (no extensions, no tenants, ...)
+    ERRORED = "errored"  # tests only: the check could not complete
 
 
 PASSED, FAILED, WARNED, SKIPPED = Status.PASSED, Status.FAILED, Status.WARNED, Status.SKIPPED
+NOT_APPLICABLE, ERRORED = Status.NOT_APPLICABLE, Status.ERRORED
 Verdict = Literal["pass", "fail"]
 STATUS_OF_LEVEL = {Level.MUST: FAILED, Level.SHOULD: WARNED}
 COVERAGE = "COV-001"
@@ -55,13 +60,14 @@ class RequirementResult:
         r = self.requirement
         return {"id": r.id, "level": str(r.level), "provenance": str(r.provenance), "area": r.area,
                 "title": r.rule, "methods": list(r.methods), "extension": r.extension, "status": self.status,
-                "tests": self.tests, "failures": self.findings, "note": self.note}
+                "tests": self.tests, "failures": self.findings, "note": self.note,
+                "source": [s.to_dict() for s in r.sources]}
 
 
 class RunResults:
-    def __init__(self, in_scope: list[str], extensions: bool) -> None:
+    def __init__(self, in_scope: list[str], extensions_absent: str = "") -> None:
         self.in_scope = in_scope
-        self.extensions = extensions
+        self.extensions_absent = extensions_absent  # why the extensions are not checked ("": they are)
         self.tests: dict[str, TestOutcome] = {}
         self.succeeded: set[str] = set()
         self.reached: set[str] = set()
@@ -81,11 +87,15 @@ class RunResults:
         outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
         known = {(f["requirement"], f["message"]) for f in outcome.findings}
         outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]
-        if status == SKIPPED and when != "teardown":
+        if properties.get("not_applicable"):
+            outcome.status, outcome.skip_reason = NOT_APPLICABLE, properties["not_applicable"]
+        elif status == SKIPPED and when != "teardown":
             outcome.status, outcome.skip_reason = SKIPPED, longrepr
+        elif status == ERRORED and outcome.status not in (FAILED, WARNED):
+            outcome.status = ERRORED
         elif status in (FAILED, WARNED) and outcome.status != FAILED:
             outcome.status = status
-        if longrepr and status in (FAILED, WARNED):
+        if longrepr and status in (FAILED, WARNED, ERRORED):
             outcome.longrepr = longrepr
 
     def missing_methods(self) -> list[str]:
@@ -105,40 +115,50 @@ class RunResults:
         names = [t.nodeid for t in tests]
         if rid == COVERAGE:
             return self._coverage(requirement)
-        if requirement.extension and not self.extensions:
-            return RequirementResult(requirement, SKIPPED, [], names, "extensions are off (--no-extensions)")
+        if requirement.extension and self.extensions_absent:
+            return RequirementResult(requirement, NOT_APPLICABLE, [], names, self.extensions_absent)
         if findings:
             return RequirementResult(requirement, STATUS_OF_LEVEL[requirement.level], findings, names)
-        ran = [t for t in tests if t.status != SKIPPED]
-        if ran:
+        if any(t.status in (PASSED, FAILED, WARNED) for t in tests):
             return RequirementResult(requirement, PASSED, [], names)
-        note = "; ".join(sorted({t.skip_reason for t in tests if t.skip_reason}))[:300] or "no test ran it"
-        return RequirementResult(requirement, SKIPPED, [], names, note)
+        reasons = "; ".join(sorted({t.skip_reason for t in tests if t.skip_reason}))[:300]
+        if tests and all(t.status is NOT_APPLICABLE for t in tests):
+            return RequirementResult(requirement, NOT_APPLICABLE, [], names, reasons)
+        errored = [t.nodeid for t in tests if t.status is ERRORED]
+        if errored:
+            reasons = f"the check could not complete ({', '.join(errored[:3])}); {reasons}".rstrip("; ")
+        return RequirementResult(requirement, SKIPPED, [], names, reasons or "no test ran it")
 
     def _coverage(self, requirement: Requirement) -> RequirementResult:
         if not self.complete:
             return RequirementResult(requirement, SKIPPED, [], [], "partial run (-k, -m or node ids)")
         missing = self.missing_methods()
-        excused = "; ".join(f"{m}: not driven to a 2xx ({why})" for m, why in sorted(self.excused.items())
+        excused = "; ".join(f"{m}: not applicable ({why})" for m, why in sorted(self.excused.items())
                             if m not in self.succeeded)
         if not missing:
             return RequirementResult(requirement, PASSED, [], [], excused)
         findings = [{"requirement": COVERAGE, "message": f"{m}: no 2xx response during the whole run"
                      + ("" if m in self.reached else " (never answered at all)"), "evidence": ""} for m in missing]
-        return RequirementResult(requirement, FAILED, findings, [], excused)
+        return RequirementResult(requirement, STATUS_OF_LEVEL[requirement.level], findings, [], excused)
 
     def verdict(self, results: list[RequirementResult] | None = None) -> Verdict:
         results = results if results is not None else self.results()
         return "fail" if any(r.status == FAILED for r in results) else "pass"
 
     def level_lines(self, results: list[RequirementResult] | None = None) -> list[str]:
-        """`MUST: 41 passed, 0 failed, 2 skipped` and `SHOULD: 9 passed, 1 warned`."""
+        """`MUST: 41 passed, 0 failed, 3 not applicable, 2 skipped` and `SHOULD: 9 passed, 1 warned`."""
         results = results if results is not None else self.results()
         lines = []
         for level, bad in ((Level.MUST, FAILED), (Level.SHOULD, WARNED)):
             counts = Counter(r.status for r in results if r.requirement.level is level)
             text = f"{level}: {counts[PASSED]} passed, {counts[bad]} {bad}"
+            if counts[NOT_APPLICABLE]:
+                text += f", {counts[NOT_APPLICABLE]} not applicable"
             if counts[SKIPPED]:
                 text += f", {counts[SKIPPED]} skipped"
             lines.append(text)
         return lines
+
+    def errored(self) -> list[TestOutcome]:
+        """The checks that could not complete."""
+        return [t for t in self.tests.values() if t.status is ERRORED]

@@ -1,15 +1,15 @@
-"""The procurement workflow, written once: a job with parts, its basket, offers of one supplier, a placed
-procurement, the supplier's confirm, and how to read a procurement's status.
+"""The procurement workflow, written once: jobs of the run's own, baskets, offers of one supplier, placed and
+confirmed procurements, the procurements a target lets the run read or confirm, and how to read replies.
 
-Why in one place: every basket and lifecycle check needs the same preconditions, and when a target
-cannot meet them (no offers for a new job, no basket supplier the supplier credential acts for, the
-extensions switched off) the check is skipped here with one clear reason instead of passing vacuously.
+Why in one place: every basket, lifecycle and scope check needs the same preconditions, and when a target
+cannot meet them (no offers for a new job, no extensions, no procurement to read) the check says why,
+here, instead of passing vacuously or failing a requirement it does not verify. Where a reply's shape is
+inferred (the extensions' "local schema", item field names), the readers return None and the check
+skips with the reason; the judge already warns about the shape (SCHEMA-002).
 """
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,16 +19,24 @@ from typing import Any
 import pytest
 
 from conformance.client import ApiClient, Reply
-from conformance.findings import stop
+from conformance.findings import excuse_coverage, not_applicable, stop
 from conformance.run import Run
+from conformance.safety import unique_external_id
 from contract import demo
 
 NewJob = Callable[..., dict[str, Any]]
-
-
-def unique_external_id(prefix: str = "conformance") -> str:
-    """An external id no other run, and no other job of this run, uses."""
-    return f"{prefix}-{secrets.token_hex(6)}"
+SEEDED_JOB = {"external": demo.JOB_EXTERNAL_ID}  # documented (NOTES §7), in every sandbox tenant
+# three parts, two quantities: some are placed, one is left, and quantities can be told apart
+PARTS = (
+    {"description": "Front bumper cover assembly", "quantity": 1},
+    {"description": "Headlamp assembly, right", "quantity": 2},
+    {"description": "Bonnet hinge, left", "quantity": 1},
+)
+REQUESTED, CONFIRMED = "order_requested", "order_confirmed"  # NOTES §6: order_confirmed is terminal
+PROCUREMENT_METHODS = ("repairer.procurements.get", "repairer.procurements.list", "supplier.procurements.get",
+                       "supplier.procurements.confirm")
+NO_PROCUREMENT = ("not reachable on this target: no public 2026-01 method creates a procurement; "
+                  "pass --procurement ID (read-only) or --confirm-procurement ID")
 
 
 def require_ok(reply: Reply, requirement: str, what: str) -> Any:
@@ -38,29 +46,46 @@ def require_ok(reply: Reply, requirement: str, what: str) -> Any:
     return reply.body
 
 
-SEEDED_JOB = {"external": demo.JOB_EXTERNAL_ID}  # documented (NOTES §7), in every sandbox tenant
+def precondition(reply: Reply, what: str) -> Any:
+    """The body of a reply a check needs but does not judge; otherwise the check skips, saying why."""
+    if not reply.ok:
+        pytest.skip(f"precondition not met: {what}: {reply.describe()}")
+    return reply.body
 
 
-def seeded_only(run: Run, repairer: ApiClient) -> None:
-    """Skip unless the target has the sandbox's seeded world (a private tenant, and the seeded job in it)."""
-    if run.target.tenant is None:
-        pytest.skip("without a private tenant (--no-tenant) the seeded job may not exist")
-    if repairer.call("repairer.jobs.get", {"identity": SEEDED_JOB}).status == 404:
-        pytest.skip(f"the target has no seeded sandbox world (no job {demo.JOB_EXTERNAL_ID}): not a sandbox?")
+def readable(value: Any, what: str) -> Any:
+    """`value`, or a skip when a reply could not be read where its shape is inferred (see SCHEMA-002)."""
+    if value is None:
+        pytest.skip(f"cannot read {what} (its shape is inferred; the judge warns about it as SCHEMA-002)")
+    return value
 
 
-# three parts, two quantities: some are placed, one is left, and quantities can be told apart
-PARTS = (
-    {"description": "Front bumper cover assembly", "quantity": 1},
-    {"description": "Headlamp assembly, right", "quantity": 2},
-    {"description": "Bonnet hinge, left", "quantity": 1},
-)
-REQUESTED, CONFIRMED = "order_requested", "order_confirmed"
-STATUS_RANK = {REQUESTED: 0, CONFIRMED: 1, "cancelled": 2}  # NOTES §6: confirmed is terminal; nothing returns
-CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+# -- reading replies (shapes the documents leave open) ------------------------------------------------
 
 
-# -- reading replies -------------------------------------------------------------------------------
+def items_of(body: Any) -> list[Any]:
+    """The list a list reply carries: `items`, or else its one list of objects (a "local schema")."""
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("items"), list):
+        return body["items"]
+    lists = [v for v in body.values() if isinstance(v, list) and all(isinstance(i, dict) for i in v)]
+    return lists[0] if len(lists) == 1 else []
+
+
+def entity_of(body: Any, wrapper: str) -> dict[str, Any] | None:
+    """The object a reply is about: under `wrapper` (the extensions' wrappers are inferred), or the body."""
+    if isinstance(body, dict) and isinstance(body.get(wrapper), dict):
+        return body[wrapper]
+    return body if isinstance(body, dict) and "id" in body else None
+
+
+def procurement_of(body: Any) -> dict[str, Any] | None:
+    return entity_of(body, "procurement")
+
+
+def invoice_of(body: Any) -> dict[str, Any] | None:
+    return entity_of(body, "invoice")
 
 
 def procurement_status(procurement: Any) -> str | None:
@@ -79,27 +104,8 @@ def procurement_status(procurement: Any) -> str | None:
     return item_statuses[0] if len(distinct) == 1 and isinstance(item_statuses[0], str) else None
 
 
-def procurement_of(body: Any) -> dict[str, Any] | None:
-    """The procurement in a reply: the insert's `procurement` wrapper (its shape is inferred) or the body."""
-    if isinstance(body, dict) and isinstance(body.get("procurement"), dict):
-        return body["procurement"]
-    return body if isinstance(body, dict) and "id" in body else None
-
-
-def invoice_of(body: Any) -> dict[str, Any] | None:
-    """The invoice in an invoices.get reply: the `invoice` wrapper (its shape is inferred) or the body."""
-    if isinstance(body, dict) and isinstance(body.get("invoice"), dict):
-        return body["invoice"]
-    return body if isinstance(body, dict) and "id" in body else None
-
-
-def items_of(body: Any) -> list[Any]:
-    items = body.get("items") if isinstance(body, dict) else None
-    return items if isinstance(items, list) else []
-
-
 def amount(value: Any) -> Decimal | None:
-    """A money amount, compared by value so that "12.5" and "12.50" are the same price."""
+    """A money amount, compared by value so that "12.5", "12.50" and 12.5 are the same price."""
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -117,13 +123,41 @@ def rfc3339(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def lines_key(lines: list[Any]) -> list[tuple[str, Any, Decimal | None]]:
+def lines_key(lines: list[Any]) -> list[tuple[str, str, Decimal | None]]:
     """What a line or an order says, comparable: (job part, quantity, unit price), sorted."""
-    return sorted(((str(x.get("job_part_id", "")).lower(), x.get("quantity"), amount(x.get("unit_price")))
+    return sorted(((str(x.get("job_part_id", "")).lower(), str(x.get("quantity")), amount(x.get("unit_price")))
                    for x in lines if isinstance(x, dict)), key=repr)
 
 
-# -- requests --------------------------------------------------------------------------------------
+# -- the run's world ----------------------------------------------------------------------------------
+
+
+def seeded_only(run: Run) -> None:
+    """Not applicable unless the documented seed is in the run's world (the probe looked for it)."""
+    if not run.target.seed_job:
+        not_applicable(f"the target has none of the documented seed (no job {demo.JOB_EXTERNAL_ID} in this "
+                       "run's world)")
+
+
+def in_own_tenant(client: ApiClient, suffix: str) -> ApiClient:
+    """`client` in a fresh world of its own derived from the run's tenant (the same client without one).
+    For checks that spend single-use state: the access code, the seeded procurement's confirm."""
+    tenant = client.run.target.tenant
+    return client.in_tenant(f"{tenant[:56]}-{suffix}") if tenant and client.run.target.isolated else client
+
+
+def usable_site(repairer: ApiClient) -> str:
+    """A repairer site jobs can be created at: the first business listed that takes a job (the order of
+    businesses.list is not documented, nor which of them are sites)."""
+    listed = precondition(repairer.call("businesses.list"), "businesses.list")
+    for site in (item.get("id") for item in items_of(listed) if isinstance(item, dict)):
+        body = {"identity": {"external": unique_external_id()}, "repairer_site_id": site}
+        if isinstance(site, str) and repairer.call("repairer.jobs.insert", body).ok:
+            return site
+    pytest.skip("no business that businesses.list lists takes a job (repairer.jobs.insert): nowhere to create one")
+
+
+# -- requests -----------------------------------------------------------------------------------------
 
 
 def by_id(entity_id: str) -> dict[str, str]:
@@ -164,7 +198,7 @@ def supplier_business_ids(supplier: ApiClient) -> set[str]:
             if isinstance(b, dict) and "id" in b}
 
 
-# -- choosing offers and placing -------------------------------------------------------------------
+# -- choosing offers and placing ----------------------------------------------------------------------
 
 
 def choose_offers(basket: Any, parts: list[dict[str, Any]], accept: Callable[[str], bool]) -> list[dict[str, Any]]:
@@ -179,7 +213,7 @@ def choose_offers(basket: Any, parts: list[dict[str, Any]], accept: Callable[[st
             covered = [str(p) for p in offer.get("job_part_ids") or [] if str(p).lower() in left]
             if covered:
                 left -= {p.lower() for p in covered}
-                selections.append({"sellable_id": offer["sellable_id"], "supplier_business_id":
+                selections.append({"sellable_id": offer.get("sellable_id"), "supplier_business_id":
                                    offer["supplier_business_id"], "job_part_ids": covered,
                                    "quantity": quantity[covered[0].lower()], "unit_price": offer.get("unit_price")})
         if not left:
@@ -213,41 +247,81 @@ class Order:
     def other_part_ids(self) -> set[str]:
         return {str(p["id"]).lower() for p in self.job["parts"]} - self.ordered_part_ids
 
-    def expected_lines(self) -> list[tuple[str, Any, Decimal | None]]:
+    def expected_lines(self) -> list[tuple[str, str, Decimal | None]]:
         """(job part, quantity, offered unit price) per ordered part: what invoice lines should say."""
         return lines_key([{"job_part_id": p, "quantity": s["quantity"], "unit_price": s["unit_price"]}
                           for s in self.selections for p in s["job_part_ids"]])
 
 
 def require_extensions(client: ApiClient) -> None:
-    if not client.run.target.extensions:
-        pytest.skip("placing a procurement needs the proposed extensions (--no-extensions)")
+    if absent := client.run.target.extensions_absent:
+        not_applicable(f"placing a procurement needs the proposed extensions: {absent}")
 
 
-def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, requirement: str, *,
-                mine: bool = True) -> Order:
+def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mine: bool = True) -> Order:
     """A new job with PARTS, and a procurement of all but its last part from one supplier business:
     one the supplier credential acts for (`mine`), or one it does not (to check scope).
 
-    Failures of the steps are findings against `requirement`; a target that cannot offer the
-    precondition (extensions off, no offers, no suitable supplier) skips the check."""
+    A target that cannot offer the preconditions (no extensions, no offers, no suitable supplier) skips the
+    check; a refused placement is a LIFE-002 finding."""
     require_extensions(repairer)
     job = new_job(parts=[dict(p) for p in PARTS])
-    basket = require_ok(basket_of(repairer, by_id(job["id"])), requirement, "the basket of a new job with parts")
+    basket = precondition(basket_of(repairer, by_id(job["id"])), "the basket of a new job with parts")
     own = supplier_business_ids(supplier)
     if not own:
         pytest.skip("businesses.list names no business of the supplier credential: cannot tell its procurements")
     selections = choose_offers(basket, job["parts"][:-1], lambda s: (s in own) == mine)
     if not selections:
         whose = "a supplier business of the supplier credential" if mine else "another supplier business"
-        pytest.skip(f"the basket of a new job has no offers from {whose} for its parts (see LIFE-010)")
+        pytest.skip(f"the basket of a new job has no offers (readable as offers) from {whose} for its parts "
+                    "(see LIFE-010)")
     reply = place(repairer, job["id"], wire_selections(selections))
-    procurement = procurement_of(require_ok(reply, requirement, "placing a procurement from basket offers"))
-    if procurement is None:
-        stop(requirement, "repairer.procurements.insert answered no procurement with an id", reply.exchange.render())
-    return Order(job, selections, procurement, reply)
+    procurement = procurement_of(require_ok(reply, "LIFE-002", "placing a procurement from basket offers"))
+    return Order(job, selections, readable(procurement, "the placed procurement in the insert's reply"), reply)
 
 
-def confirmed(supplier: ApiClient, order: Order, requirement: str) -> dict[str, Any]:
-    """The supplier confirms the order; its reply's procurement (a finding against `requirement` if it fails)."""
-    return require_ok(confirm(supplier, order.id), requirement, "the supplier's confirm of its procurement")
+def confirmed(supplier: ApiClient, procurement_id: str) -> dict[str, Any]:
+    """The supplier confirms a procurement it supplies; its reply's procurement (a LIFE-003 finding if refused)."""
+    return require_ok(confirm(supplier, procurement_id), "LIFE-003", "the supplier's confirm of its procurement")
+
+
+# -- the procurements a target lets the run use -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Confirmable:
+    """An order_requested procurement the run may confirm, and the clients of its world."""
+
+    id: str
+    repairer: ApiClient
+    supplier: ApiClient
+    order: Order | None  # when the run placed it itself
+    origin: str  # how the run came by it, for messages
+
+
+def confirmable(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, suffix: str) -> Confirmable:
+    """A procurement this check may confirm: one it places (extensions), the documented seed's in a fresh world
+    of its own (isolated tenants), or the one the user named (--confirm-procurement); else not applicable."""
+    target = repairer.run.target
+    if not target.extensions_absent:
+        order = place_order(repairer, supplier, new_job)
+        return Confirmable(order.id, repairer, supplier, order, "placed by the run")
+    if target.isolated and target.seed_procurement:
+        return Confirmable(demo.PROCUREMENT_ID, in_own_tenant(repairer, suffix), in_own_tenant(supplier, suffix),
+                           None, "the documented seed's, in a fresh tenant")
+    if target.confirm_procurement:
+        return Confirmable(target.confirm_procurement, repairer, supplier, None, "--confirm-procurement")
+    excuse_coverage("supplier.procurements.confirm", NO_PROCUREMENT)
+    not_applicable("no procurement this run may confirm: no extensions to place one, no tenant of its own for the "
+                   "documented seed's; pass --confirm-procurement ID (it changes the target)")
+
+
+def readable_procurements(run: Run) -> list[str]:
+    """Procurements the run may read: named by the user, the documented seed's, or else not applicable."""
+    found = list(dict.fromkeys([*run.target.procurements, *([demo.PROCUREMENT_ID] if run.target.seed_procurement
+                                                           else [])]))
+    if not found and run.target.extensions_absent:
+        for method in PROCUREMENT_METHODS:
+            excuse_coverage(method, NO_PROCUREMENT)
+        not_applicable(NO_PROCUREMENT)
+    return found

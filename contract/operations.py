@@ -32,7 +32,12 @@ class ErrorUnion:
     kinds: frozenset[str]
     bare: bool  # D24: bare JSON strings instead of {"type": kind} objects
     statuses: dict[str, Status] = field(default_factory=dict)
-    provenance: str = "documented"
+    provenance: str = "documented"  # of the union as a whole
+    kind_provenance: dict[str, str] = field(default_factory=dict)  # a member's own, where it differs
+
+    def documented(self, kind: str) -> bool:
+        """Whether the documents list `kind` for this method (not a member we inferred)."""
+        return kind in self.kinds and self.kind_provenance.get(kind, self.provenance) == "documented"
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ def error_union(document: dict[str, Any], definition: dict[str, Any]) -> ErrorUn
                 for kind, entry in definition.get("x-error-statuses", {}).items()
                 if isinstance(entry, dict) and isinstance(entry.get("status"), int)}
     return ErrorUnion(frozenset(enum_of.get("enum", [])), bare, statuses,
-                      str(schema.get("x-provenance", "documented")))
+                      str(schema.get("x-provenance", "documented")), dict(schema.get("x-kind-provenance", {})))
 
 
 def operations(document: dict[str, Any]) -> dict[str, Operation]:

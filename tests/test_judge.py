@@ -21,9 +21,9 @@ def judge() -> Judge:
 
 
 def judged(judge: Judge, method: str, status: int, body: Any, content_type: str = "application/json",
-           json_post: bool = True) -> list[str]:
+           contract_call: bool = True) -> list[str]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return [f.requirement for f in judge.judge(method, status, content_type, raw, json_post=json_post)]
+    return [f.requirement for f in judge.judge(method, status, content_type, raw, contract_call=contract_call)]
 
 
 def test_a_conforming_job_has_no_finding(judge: Judge) -> None:
@@ -78,7 +78,8 @@ def test_documented_status_is_must_and_inferred_status_is_should(judge: Judge) -
 
 
 def test_server_errors_and_non_json(judge: Judge) -> None:
-    assert judged(judge, "businesses.list", 500, {"type": "oops"}) == ["WIRE-001"]
+    assert judged(judge, "businesses.list", 500, {"type": "oops"}) == ["WIRE-001", "ERR-001"]
+    assert judged(judge, "businesses.list", 500, {"type": "bad_request"}) == ["WIRE-001", "ERR-002"]
     assert judged(judge, "businesses.list", 200, b"<html>", content_type="text/html") == ["WIRE-002"]
     assert judged(judge, "businesses.list", 200, b"{not json") == ["WIRE-002"]
 
@@ -92,11 +93,12 @@ def test_extension_marker(judge: Judge) -> None:
 def test_only_contract_calls_are_judged(judge: Judge) -> None:
     """Other verbs, other media types and unknown method names are outside the contract: a framework's or a
     gateway's text/plain 405, 404 or 501 is judged by their own SHOULD checks, not by the wire rules."""
-    assert judged(judge, "repairer.jobs.get", 415, {"type": "unsupported_media_type"}, json_post=False) == []
-    assert judged(judge, "repairer.jobs.get", 405, b"Method Not Allowed", "text/plain", json_post=False) == []
-    assert judged(judge, "repairer.jobs.get", 501, b"<html>", "text/html", json_post=False) == []
+    assert judged(judge, "repairer.jobs.get", 415, {"type": "unsupported_media_type"}, contract_call=False) == []
+    assert judged(judge, "repairer.jobs.get", 405, b"Method Not Allowed", "text/plain", contract_call=False) == []
+    assert judged(judge, "repairer.jobs.get", 501, b"<html>", "text/html", contract_call=False) == []
     assert judged(judge, "repairer.jobs.nope", 404, b"Not Found", "text/plain") == []
-    assert judged(judge, "repairer.jobs.get", 502, b"Bad Gateway", "text/plain") == ["WIRE-001"]
+    assert judged(judge, "repairer.jobs.get", 502, b"Bad Gateway", "text/plain") == ["WIRE-001", "WIRE-002"]
+    assert judged(judge, "repairer.jobs.get", 429, b"slow down", "text/plain") == []  # no contract answer
 
 
 def test_a_live_spec_without_provenance_is_all_documented() -> None:

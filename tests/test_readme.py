@@ -8,16 +8,18 @@ from conformance.requirements import ALL, CATALOGUE
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- requirements-table -->", "<!-- /requirements-table -->"
+SHORT = {"api-reference.txt": "ref", "NOTES.md": "NOTES"}
 
 
 def rendered() -> str:
-    rows = ["| id | level | provenance | rule | methods |", "|---|---|---|---|---|"]
+    rows = ["| id | level | provenance | rule | methods | sources |", "|---|---|---|---|---|---|"]
     for r in CATALOGUE:
         methods = "every method" if r.methods == ALL else ", ".join(f"`{m}`" for m in r.methods)
         if r.excludes:
             methods += " but " + ", ".join(f"`{m}`" for m in r.excludes)
+        sources = ", ".join(dict.fromkeys(f"{SHORT[s.document]}:{s.line}" for s in r.sources))
         rows.append(f"| {r.id} | {r.level} | {r.provenance} | {r.rule}{' (extension)' if r.extension else ''}"
-                    f" | {methods} |")
+                    f" | {methods} | {sources} |")
     return "\n".join(rows)
 
 

@@ -94,17 +94,18 @@ def exchange() -> dict[str, Any]:
 
 
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
-    """A run where WIRE-001 failed on repairer.jobs.get (with evidence), SCHEMA-002 warned, the rest passed."""
+    """A run where WIRE-002 failed on repairer.jobs.get (with evidence), SCHEMA-002 warned, the rest passed."""
     t = target(extensions=extensions)
     t.register_secrets()  # as the plugin does for every run
-    results = RunResults([*CORE, *EXT] if extensions else list(CORE), extensions)
+    results = RunResults([*CORE, *EXT] if extensions else list(CORE), "" if extensions else
+                         "extensions are off (--no-extensions)")
     ids = [r.id for r in requirements.CATALOGUE]
     ex = exchange()
     evidence = f"$ {ex['curl']}\n-> 500 text/plain (3 ms)\nboom"
     results.add("conformance/test_x.py::test_wire", "call", FAILED,
-                {"findings": [{"requirement": "WIRE-001", "message": "repairer.jobs.get answered 500",
+                {"findings": [{"requirement": "WIRE-002", "message": "repairer.jobs.get answered text/plain",
                                "evidence": evidence}], "exchanges": [ex], "requests": 1,
-                 "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-001"], "AssertionError", 0.1)
+                 "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-002"], "AssertionError", 0.1)
     results.add("conformance/test_x.py::test_schema", "call", WARNED,
                 {"findings": [{"requirement": "SCHEMA-002", "message": f"odd money string ({SECRET})",
                                "evidence": ""}], "exchanges": [ex], "requests": 1,
@@ -118,7 +119,7 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
 @pytest.fixture(scope="module")
 def page() -> str:
     data, results = synthetic()
-    data["baseline"] = baseline.compare("/tmp/base.json", {"WIRE-001": PASSED, "X-9": PASSED},
+    data["baseline"] = baseline.compare("/tmp/base.json", {"WIRE-002": PASSED, "X-9": PASSED},
                                         data["requirements"]).to_dict()
     return report_page.page(data, results.tests)
 
@@ -132,8 +133,8 @@ def test_page_opens_with_the_verdict(page: str) -> None:
 def test_requirement_matrix_has_a_row_per_catalogue_id(page: str) -> None:
     for r in requirements.CATALOGUE:
         assert f'id="req-{r.id}"' in page, r.id
-    wire = page[page.index('id="req-WIRE-001"'):].split("</tr>", 1)[0]
-    assert 'class="row-failed"' in wire and ">fail<" in wire and 'href="#evidence-WIRE-001"' in wire
+    wire = page[page.index('id="req-WIRE-002"'):].split("</tr>", 1)[0]
+    assert 'class="row-failed"' in wire and ">fail<" in wire and 'href="#evidence-WIRE-002"' in wire
     schema2 = page[page.index('id="req-SCHEMA-002"'):].split("</tr>", 1)[0]
     assert ">warn<" in schema2 and "inferred" in schema2 and "SHOULD" in schema2
 
@@ -152,10 +153,10 @@ def test_coverage_matrix_has_a_row_per_method_and_a_column_per_area(page: str) -
     for area in ("schema", "wire", "auth", "errors", "lifecycle", "identity", "coverage"):
         assert f"<th>{area}</th>" in coverage
     jobs_get = coverage[coverage.index("<td class=\"method\">repairer.jobs.get"):].split("</tr>", 1)[0]
-    failed_badge = '<span class="badge st-failed">WIRE-001</span>'
+    failed_badge = '<span class="badge st-failed">WIRE-002</span>'
     assert failed_badge in jobs_get  # the failure is placed on the method its finding names
     listing = coverage[coverage.index("<td class=\"method\">businesses.list"):].split("</tr>", 1)[0]
-    assert failed_badge not in listing and "WIRE-001 pass" in listing
+    assert failed_badge not in listing and "WIRE-002 pass" in listing
 
 
 def test_extensions_have_their_own_section(page: str) -> None:
@@ -167,7 +168,7 @@ def test_extensions_have_their_own_section(page: str) -> None:
 
 
 def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
-    block = page[page.index('id="evidence-WIRE-001"'):]
+    block = page[page.index('id="evidence-WIRE-002"'):]
     assert "export CONFORMANCE_REPAIRER_KEY=" in block
     assert "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get" in block
     assert ("pytest --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
@@ -178,7 +179,7 @@ def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
 
 def test_baseline_changes_are_shown(page: str) -> None:
     section = page[page.index('id="baseline"'):].split("</section>", 1)[0]
-    assert "WIRE-001" in section and "regressed" in section and "X-9" in section
+    assert "WIRE-002" in section and "regressed" in section and "X-9" in section
 
 
 def test_extensions_off_are_said_so() -> None:
@@ -199,7 +200,7 @@ def test_replay_options_follow_the_run() -> None:
 def test_synthetic_summary_validates_against_the_schema() -> None:
     data, _ = synthetic()
     validate(data)
-    data["baseline"] = baseline.compare("b.json", {"WIRE-001": PASSED}, data["requirements"]).to_dict()
+    data["baseline"] = baseline.compare("b.json", {"WIRE-002": PASSED}, data["requirements"]).to_dict()
     validate(data)
     with pytest.raises(jsonschema.ValidationError):
         validate({**data, "verdict": "maybe"})

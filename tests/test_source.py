@@ -1,28 +1,31 @@
-"""conformance.source: where a run's contract comes from (`--spec PATH|URL|auto|bundled`)."""
+"""conformance.source: where a run's contract comes from (`--spec bundled|URL|PATH`); conformance.served: a spec
+the target serves, compared with the contract and never obeyed."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
-import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
-from conformance.source import SpecSource, fetch_live, resolve
+from conformance import served
+from conformance.source import SpecSource, resolve
 from contract import operations
 from contract.documents import bundled
 
 SPEC_DIR = Path(__file__).resolve().parents[1] / "contract"
 LIVE_DOC = {"openapi": "3.1.0", "info": {"title": "live", "version": "x"}, "paths": {}}
+Routes = dict[str, tuple[int, str, bytes]]
 
 
 @pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Loopback requests must not go through a proxy from the environment."""
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
@@ -36,22 +39,13 @@ def http() -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def closed_port() -> str:
-    """A loopback base URL on which nothing listens (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture
-def serve() -> Iterator:
+def serve() -> Iterator[Callable[[Routes], str]]:
     """serve(routes) -> base URL of a tiny HTTP server answering {path: (status, content type, bytes)}."""
     servers: list[ThreadingHTTPServer] = []
 
-    def start(routes: dict[str, tuple[int, str, bytes]]) -> str:
+    def start(routes: Routes) -> str:
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
+            def do_GET(self) -> None:
                 status, content_type, body = routes.get(self.path, (404, "text/plain", b"no"))
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
@@ -59,7 +53,7 @@ def serve() -> Iterator:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
+            def log_message(self, *args: object) -> None:
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -73,71 +67,79 @@ def serve() -> Iterator:
         server.server_close()
 
 
-def test_bundled_is_the_checked_in_spec_with_its_sha256(closed_port, http):
-    source = resolve("bundled", closed_port, http)
-    assert isinstance(source, SpecSource)
-    assert source.origin == "bundled"
+def test_bundled_is_the_checked_in_spec_with_its_sha256(http: httpx.Client) -> None:
+    source = resolve("bundled", http)
     raw = (SPEC_DIR / "openapi.json").read_bytes()
-    assert raw == (SPEC_DIR / "openapi.json").read_bytes()
+    assert isinstance(source, SpecSource) and source.origin == "bundled"
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
     assert source.document == bundled() == json.loads(raw)
     assert len(operations(source.document)) == 14
-    assert source.describe() == {
-        "origin": "bundled",
-        "location": "contract/openapi.json",
-        "sha256": source.sha256,
-    }
+    assert source.describe() == {"origin": "bundled", "location": "contract/openapi.json", "sha256": source.sha256}
 
 
-def test_a_path_is_loaded_as_a_file(tmp_path, closed_port, http):
+def test_a_path_is_loaded_as_a_file(tmp_path: Path, http: httpx.Client) -> None:
     raw = json.dumps(LIVE_DOC).encode()
     path = tmp_path / "my-openapi.json"
     path.write_bytes(raw)
-    source = resolve(str(path), closed_port, http)
-    assert (source.origin, source.location) == ("file", str(path))
+    source = resolve(str(path), http)
+    assert (source.origin, source.location, source.document) == ("file", str(path), LIVE_DOC)
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
-    assert source.document == LIVE_DOC
 
 
-def test_fetch_live_is_none_when_the_connection_is_refused(closed_port, http):
-    assert fetch_live(http, closed_port) is None
-
-
-def test_fetch_live_returns_the_served_document(serve, http):
-    raw = json.dumps(LIVE_DOC).encode()
-    base = serve({"/openapi.json": (200, "application/json", raw)})
-    source = fetch_live(http, base + "/")
-    assert source is not None
-    assert (source.origin, source.location) == ("live", base + "/openapi.json")
-    assert source.sha256 == hashlib.sha256(raw).hexdigest()
-    assert source.document == LIVE_DOC
-
-
-@pytest.mark.parametrize(
-    "route",
-    [
-        (404, "text/plain", b"not here"),
-        (200, "text/html", b"<html>not json</html>"),
-        (200, "application/json", b'{"openapi": "3.1.0"}'),  # JSON, but no paths: not an OpenAPI spec
-    ],
-    ids=["404", "not-json", "no-paths"],
-)
-def test_fetch_live_is_none_when_nothing_usable_is_served(serve, route, http):
-    assert fetch_live(http, serve({"/openapi.json": route})) is None
-
-
-def test_auto_prefers_the_live_spec_and_falls_back_to_bundled(serve, closed_port, http):
-    raw = json.dumps(LIVE_DOC).encode()
-    base = serve({"/openapi.json": (200, "application/json", raw)})
-    assert resolve("auto", base, http).origin == "live"
-    fallback = resolve("auto", closed_port, http)
-    assert fallback.origin == "bundled"
-    assert fallback.sha256 == hashlib.sha256((SPEC_DIR / "openapi.json").read_bytes()).hexdigest()
-
-
-def test_a_url_is_fetched_as_live(serve, http):
+def test_a_url_is_fetched(serve: Callable[[Routes], str], http: httpx.Client) -> None:
     raw = json.dumps(LIVE_DOC).encode()
     base = serve({"/spec.json": (200, "application/json", raw)})
-    source = resolve(base + "/spec.json", "http://unused.invalid", http)
+    source = resolve(base + "/spec.json", http)
     assert (source.origin, source.location, source.document) == ("live", base + "/spec.json", LIVE_DOC)
-    assert source.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+@pytest.mark.parametrize("document", [[], {"openapi": "3.1.0"}, {"paths": {"/x": "not an object"}}],
+                         ids=["not-an-object", "no-paths", "a-path-that-is-not-an-object"])
+def test_a_document_that_is_not_openapi_is_refused(tmp_path: Path, http: httpx.Client, document: object) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="not an OpenAPI document"):
+        resolve(str(path), http)
+
+
+def test_auto_is_no_longer_obeying_the_target(http: httpx.Client) -> None:
+    with pytest.raises(ValueError, match="compared"):
+        resolve("auto", http)
+
+
+# -- a served spec, compared ----------------------------------------------------------------------
+
+
+def test_the_bundled_spec_served_as_it_is_has_no_difference() -> None:
+    assert served.compare(bundled(), bundled()) == []
+
+
+def test_a_served_spec_that_differs_is_described_not_obeyed() -> None:
+    theirs = copy.deepcopy(bundled())
+    path = "/api/2026-01/repairer.jobs.get"
+    theirs["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] = []
+    del theirs["paths"]["/api/2026-01/tier1.prepare"]
+    theirs["components"]["schemas"]["RepairerJobsGetErrorV1"]["properties"]["type"]["enum"].append("teapot")
+    differences = served.compare(theirs, bundled())
+    assert any("tier1.prepare: not served" in d for d in differences)
+    assert any("repairer.jobs.get: required request fields []" in d for d in differences)
+    assert any("repairer.jobs.get: error kinds" in d and "teapot" in d for d in differences)
+
+
+@pytest.mark.parametrize("document", [[], {"paths": []}, {"paths": {"/x": "not an object", "/y": {"post": 5}}},
+                                      {"paths": {"/api/2026-01/repairer.jobs.get": {"post": {
+                                          "operationId": "repairer.jobs.get", "requestBody": "x"}}}}],
+                         ids=["list", "paths-a-list", "paths-not-objects", "request-body-not-an-object"])
+def test_a_malformed_served_spec_is_a_difference_never_a_crash(document: object) -> None:
+    differences = served.compare(document, bundled())
+    assert differences and all(isinstance(d, str) for d in differences)
+
+
+def test_fetch_reports_what_the_target_serves(serve: Callable[[Routes], str], http: httpx.Client) -> None:
+    raw = json.dumps(LIVE_DOC).encode()
+    found = served.fetch(http, serve({"/openapi.json": (200, "application/json", raw)}))
+    assert found is not None and found.sha256 == hashlib.sha256(raw).hexdigest()
+    assert any("not served" in d for d in found.differences)
+    not_json = served.fetch(http, serve({"/openapi.json": (200, "text/html", b"<html>")}))
+    assert not_json is not None and not_json.differences == ["the served /openapi.json is not JSON"]
+    assert served.fetch(http, serve({})) is None

@@ -1,93 +1,197 @@
-"""Identity selectors (NOTES §8): id, external id and site + job number select one job; no variant or
-several is bad_request; an identity that matches nothing is not_found."""
+"""Identity selectors and organisation scope (NOTES §4, §8): id, external id and site + job number select one
+job; an identity with no variant or several is refused (bad_request where the method lists it); one that
+matches nothing, or data outside the caller's organization, is not_found."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
 import pytest
 
 from conformance import workflow
-from conformance.checks._helpers import expect_error
-from conformance.client import ApiClient
-from conformance.findings import expect
-from conformance.requirements import JOB_SELECTORS
-from conformance.workflow import NewJob, require_ok, unique_external_id
+from conformance.checks._helpers import ALL_METHODS, expect_error, expect_refused, lists
+from conformance.client import ApiClient, Reply
+from conformance.findings import expect, not_applicable
+from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
+from conformance.safety import unique_external_id
+from conformance.workflow import NewJob, by_id, items_of, precondition
+from contract.wire import PARTS_INSERT
 
-IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.parts.list": "job_identity",
-                  "repairer.jobs.baskets.latest.get": "job_identity"}
-
-
-def canonical(value: Any) -> Any:
-    """A body with its lists sorted, so that two selections of one job compare equal whatever their order."""
-    if isinstance(value, dict):
-        return {k: canonical(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    return value
+IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.insert": "identity"}
+A_PART = {"description": "Front bumper cover assembly", "quantity": 1}
 
 
-def selects_the_job(method: str, body: Any, job: dict[str, Any]) -> bool:
-    """The reply is about `job`: its id (jobs.get), its parts (parts.list), offers for its parts (basket)."""
-    part_ids = {str(p["id"]).lower() for p in job["parts"]}
+def field_of(method: str) -> str:
+    return IDENTITY_FIELD.get(method, "job_identity")
+
+
+def job_request(method: str, identity: Any, site_id: str) -> dict[str, Any]:
+    """A request to `method` that names a job by `identity`, its other required fields filled in."""
+    body: dict[str, Any] = {field_of(method): identity}
+    if method == "repairer.jobs.insert":
+        body["repairer_site_id"] = site_id
+    elif method == PARTS_INSERT:
+        body["parts"] = [dict(A_PART)]
+    return body
+
+
+def selection(method: str, body: Any) -> Any:
+    """What a reply selected, comparable across selectors: the job's id (jobs.get), its part ids (parts.list),
+    the part ids its offers cover (basket)."""
     if method == "repairer.jobs.get":
-        return isinstance(body, dict) and body.get("id") == job["id"]
+        return str(body.get("id")).lower() if isinstance(body, dict) else None
     if method == "repairer.jobs.parts.list":
-        return {str(p.get("id")).lower() for p in workflow.items_of(body) if isinstance(p, dict)} == part_ids
+        return sorted(str(p.get("id")).lower() for p in items_of(body) if isinstance(p, dict))
     offers = body.get("offers") if isinstance(body, dict) else None
-    return isinstance(offers, list) and all(
-        {str(p).lower() for p in o.get("job_part_ids") or []} <= part_ids for o in offers if isinstance(o, dict))
+    return sorted({str(p).lower() for o in offers or [] if isinstance(o, dict) for p in o.get("job_part_ids") or []})
 
 
 @pytest.fixture
 def job(new_job: NewJob) -> dict[str, Any]:
-    """A job of the run's own with an external id, a job number and parts."""
-    external, number = unique_external_id(), unique_external_id("JN")
-    created = new_job(parts=[dict(workflow.PARTS[0])], identity={"external": external}, job_number=number)
-    return {**created, "external": external, "job_number": number}
+    """A job of the run's own with an external id and a part (only documented request fields)."""
+    external = unique_external_id()
+    return {**new_job(parts=[dict(workflow.PARTS[0])], identity={"external": external}), "external": external}
 
 
-@pytest.mark.requirement("IDENT-001", "IDENT-002")
+@pytest.mark.requirement("IDENT-001", "LIFE-013")
 @pytest.mark.parametrize("method", JOB_SELECTORS)
-def test_selectors_pick_the_same_job(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
-    """By id, by external id and by site + job number, the method answers about the same job."""
-    field = IDENTITY_FIELD[method]
-    by_id = repairer.call(method, {field: {"id": job["id"]}})
-    reference = require_ok(by_id, "IDENT-001", f"{method} by id")
-    expect("IDENT-001", selects_the_job(method, reference, job), f"{method} by id answers about another job",
-           by_id.exchange.render())
-    site_job_number = {"site_job_number": {"site_id": job["repairer_site_id"], "job_number": job["job_number"]}}
-    for requirement, identity in (("IDENT-001", {"external": job["external"]}), ("IDENT-002", site_job_number)):
-        reply = repairer.call(method, {field: identity})
-        expect(requirement, reply.ok and canonical(reply.body) == canonical(reference),
-               f"{method} by {next(iter(identity))} is not the job selected by id: {reply.describe()}",
-               reply.exchange.render())
+def test_id_and_external_id_select_the_same_job(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
+    """By id and by external id, the method answers about the same job, the one repairer.jobs.insert made."""
+    by_id_reply = repairer.call(method, {field_of(method): {"id": job["id"]}})
+    reference = workflow.require_ok(by_id_reply, "LIFE-013" if method == "repairer.jobs.get" else "IDENT-001",
+                                    f"{method} by the id repairer.jobs.insert answered")
+    if method == "repairer.jobs.get":
+        expect("LIFE-013", selection(method, reference) == job["id"].lower(),
+               f"repairer.jobs.get by id answers job {selection(method, reference)}, not {job['id']}",
+               by_id_reply.exchange.render())
+    by_external = repairer.call(method, {field_of(method): {"external": job["external"]}})
+    expect("IDENT-001", by_external.ok and selection(method, by_external.body) == selection(method, reference),
+           f"{method} by external id is not the job selected by id: {by_external.describe()}",
+           by_external.exchange.render())
 
 
-@pytest.mark.requirement("IDENT-003")
-@pytest.mark.parametrize("method", JOB_SELECTORS)
-def test_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
-    """An identity with no variant, or with two, is bad_request."""
-    for identity in ({}, {"id": job["id"], "external": job["external"]}):
-        reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
-        expect_error("IDENT-003", reply, 400, "bad_request", f"identity {identity}")
+@pytest.mark.requirement("IDENT-002")
+def test_site_and_job_number_select_the_job(repairer: ApiClient, site_id: str) -> None:
+    """The third variant (its wire name, site_job_number, is inferred) selects the job it made."""
+    identity = {"site_job_number": {"site_id": site_id, "job_number": unique_external_id("JN")}}
+    made = repairer.call("repairer.jobs.insert", {"identity": identity, "repairer_site_id": site_id})
+    if not expect("IDENT-002", made.ok and isinstance(made.body, dict),
+                  f"repairer.jobs.insert by site_job_number: {made.describe()}", made.exchange.render()):
+        return
+    got = repairer.call("repairer.jobs.get", {"identity": identity})
+    expect("IDENT-002", got.ok and selection("repairer.jobs.get", got.body) == str(made.body.get("id")).lower(),
+           f"repairer.jobs.get by site_job_number is not the job it made: {got.describe()}", got.exchange.render())
+
+
+def expect_bad_identity_refused(method: str, reply: Reply, what: str) -> None:
+    """Refused (IDENT-005/006, MUST); as bad_request where the method lists it (IDENT-003) and else only
+    recommended (IDENT-007: the lists are closed, NOTES §4, yet §8 says bad_request)."""
+    requirement = "IDENT-006" if method in PROCUREMENT_IDENTITY else "IDENT-005"
+    if expect_refused(requirement, reply, what):
+        expect_error("IDENT-003" if lists(method, "bad_request") else "IDENT-007", reply, "bad_request", what)
+
+
+@pytest.mark.requirement("IDENT-003", "IDENT-005", "IDENT-007")
+@pytest.mark.parametrize("method", [m for m in JOB_IDENTITY if m in ALL_METHODS])
+def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, Any], site_id: str,
+                                                  method: str) -> None:
+    """A missing job identity, one with no variant, and one with two are refused."""
+    missing = {k: v for k, v in job_request(method, {}, site_id).items() if k != field_of(method)}
+    cases = {"no identity": missing, "an identity with no variant": job_request(method, {}, site_id),
+             "an identity with two variants": job_request(method, {"id": job["id"], "external": job["external"]},
+                                                          site_id)}
+    for what, body in cases.items():
+        expect_bad_identity_refused(method, repairer.call(method, body), what)
+
+
+@pytest.mark.requirement("IDENT-006", "IDENT-007")
+@pytest.mark.parametrize("method", [m for m in PROCUREMENT_IDENTITY if m in ALL_METHODS])
+def test_a_procurement_identity_needs_its_id(repairer: ApiClient, supplier: ApiClient, method: str) -> None:
+    """A missing procurement identity, or one without its id, is refused."""
+    client = supplier if method.startswith("supplier.") else repairer
+    for what, body in (("no identity", {}), ("an identity without an id", {"identity": {}})):
+        expect_bad_identity_refused(method, client.call(method, body), what)
+
+
+@pytest.mark.requirement("IDENT-008", "IDENT-009")
+def test_the_extensions_selectors_need_exactly_one(repairer: ApiClient, job: dict[str, Any]) -> None:
+    """invoices.list takes exactly one of its two selectors; procurements.insert and invoices.get exactly one
+    identity variant: anything else is bad_request."""
+    workflow.require_extensions(repairer)
+    cases = [
+        ("IDENT-008", "repairer.procurements.invoices.list", {}, "no selector"),
+        ("IDENT-008", "repairer.procurements.invoices.list",
+         {"job_identity": {"id": job["id"]}, "procurement_identity": {"id": str(uuid.uuid4())}}, "both selectors"),
+        ("IDENT-009", "repairer.procurements.insert", {"offer_selections": []}, "no job_identity"),
+        ("IDENT-009", "repairer.procurements.insert",
+         {"job_identity": {"id": job["id"], "external": job["external"]}, "offer_selections": []}, "two variants"),
+        ("IDENT-009", "repairer.procurements.invoices.get", {}, "no identity"),
+        ("IDENT-009", "repairer.procurements.invoices.get", {"identity": {}}, "an identity without an id"),
+    ]
+    for requirement, method, body, what in cases:
+        expect_error(requirement, repairer.call(method, body), "bad_request", what)
 
 
 @pytest.mark.requirement("IDENT-004")
-@pytest.mark.parametrize("method", JOB_SELECTORS)
-def test_unknown_job_is_not_found(repairer: ApiClient, method: str) -> None:
+@pytest.mark.parametrize("method", [m for m in (*JOB_SELECTORS, PARTS_INSERT, "repairer.procurements.list")
+                                    if m in ALL_METHODS])
+def test_an_unknown_job_is_not_found(repairer: ApiClient, site_id: str, method: str) -> None:
     """A well-formed id or external id that no job has is not_found."""
     for identity in ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")}):
-        reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
-        expect_error("IDENT-004", reply, 404, "not_found", f"unknown identity {identity}")
+        expect_error("IDENT-004", repairer.call(method, job_request(method, identity, site_id)), "not_found",
+                     f"unknown identity {identity}")
 
 
 @pytest.mark.requirement("IDENT-004")
-@pytest.mark.parametrize("role", ["repairer", "supplier"])
-def test_unknown_procurement_is_not_found(repairer: ApiClient, supplier: ApiClient, role: str) -> None:
+@pytest.mark.parametrize("method", [m for m in PROCUREMENT_IDENTITY if m in ALL_METHODS])
+def test_an_unknown_procurement_is_not_found(repairer: ApiClient, supplier: ApiClient, method: str) -> None:
     """A procurement id that nothing has is not_found, for the buyer and for the supplier."""
-    client = repairer if role == "repairer" else supplier
-    reply = workflow.get_procurement(client, str(uuid.uuid4()))
-    expect_error("IDENT-004", reply, 404, "not_found", "an unknown procurement id")
+    client = supplier if method.startswith("supplier.") else repairer
+    expect_error("IDENT-004", client.call(method, {"identity": by_id(str(uuid.uuid4()))}), "not_found",
+                 "an unknown procurement id")
+
+
+# -- organisation scope ----------------------------------------------------------------------------
+
+
+@pytest.mark.requirement("SCOPE-002")
+def test_the_repairer_sees_only_its_organization(repairer: ApiClient, site_id: str) -> None:
+    """Another repairer organization's job and procurement are not_found for the repairer credential, by every
+    repairer.* method that selects them."""
+    target = repairer.run.target
+    if not (target.foreign_job or target.foreign_procurement):
+        not_applicable("the run knows no job or procurement of another organization: pass --foreign-job ID and "
+                       "--foreign-procurement ID")
+    if target.foreign_job:
+        for method in (*JOB_SELECTORS, "repairer.procurements.list", *((PARTS_INSERT,) if target.isolated else ())):
+            reply = repairer.call(method, job_request(method, {"id": target.foreign_job}, site_id))
+            expect_error("SCOPE-002", reply, "not_found", "a job of another organization")
+    if target.foreign_procurement:
+        reply = repairer.call("repairer.procurements.get", {"identity": by_id(target.foreign_procurement)})
+        expect_error("SCOPE-002", reply, "not_found", "a procurement of another organization")
+
+
+@pytest.mark.requirement("SCOPE-001", "ERR-005")
+def test_the_supplier_sees_only_what_it_supplies(repairer: ApiClient, supplier: ApiClient, new_job: NewJob) -> None:
+    """A procurement the supplier credential does not supply is not_found to it, to read or to confirm (the
+    confirm only where the run may: its own procurement, or a world of its own); the refused confirm changes
+    nothing."""
+    target = repairer.run.target
+    if not target.extensions_absent:
+        foreign = workflow.place_order(repairer, supplier, new_job, mine=False).id
+    elif target.foreign_procurement:
+        foreign = target.foreign_procurement
+    else:
+        not_applicable("the run has no procurement of another supplier: it needs the extensions to place one, or "
+                       "--foreign-procurement ID")
+    before = workflow.get_procurement(repairer, foreign)
+    expect_error("SCOPE-001", workflow.get_procurement(supplier, foreign), "not_found",
+                 "a procurement of another supplier's business")
+    if target.isolated or repairer.run.ownership.owns("procurement", by_id(foreign)):
+        expect_error("SCOPE-001", workflow.confirm(supplier, foreign), "not_found",
+                     "confirming a procurement of another supplier's business")
+        if before.ok:
+            after = precondition(workflow.get_procurement(repairer, foreign), "the procurement after")
+            status, was = workflow.procurement_status(after), workflow.procurement_status(before.body)
+            expect("ERR-005", status == was, f"a refused confirm changed the procurement's status to {status!r}")

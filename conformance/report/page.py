@@ -17,9 +17,10 @@ from typing import Any
 from conformance import requirements
 from conformance.redact import REDACT
 from conformance.report import evidence
-from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, TestOutcome
+from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, PASSED, SKIPPED, WARNED, TestOutcome
 
-LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip"}
+LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip", NOT_APPLICABLE: "n/a",
+         ERRORED: "error"}
 AREAS = list(dict.fromkeys(r.area for r in requirements.CATALOGUE))
 
 

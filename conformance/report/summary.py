@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
+from conformance.hints import hints
 from conformance.redact import REDACT
 from conformance.requirements import EXT
 from conformance.target import Target
@@ -31,7 +32,10 @@ def _iso(timestamp: float) -> str:
 def identity(target: Target, seed: object) -> dict[str, Any]:
     """What a run was measured against and how to run it again: target, spec, profile, seed, extensions."""
     return {
-        "target": {"base_url": target.base_url, "embedded_sandbox": target.embedded, "tenant": target.tenant},
+        "target": {"base_url": target.base_url, "embedded_sandbox": target.embedded, "tenant": target.tenant,
+                   "isolated": target.isolated, "seed_job": target.seed_job,
+                   "seed_procurement": target.seed_procurement, "procurements": list(target.procurements),
+                   "confirm_procurement": target.confirm_procurement},
         "spec": target.spec.describe(),
         "profile": target.profile.name,
         "seed": seed,
@@ -56,6 +60,9 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "methods": [{"method": m, "extension": m in EXT, "reached": m in results.reached,
                      "succeeded": m in results.succeeded} for m in results.in_scope],
         "requests": results.requests,
+        "probe": list(target.probe_notes),
+        "served_spec": target.served_spec,
+        "hints": hints(target, results, outcome),
         "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
                    "duration_s": round(t.duration, 3)} for t in results.tests.values()],
         "baseline": None,  # {"path", "regressed", "fixed", "new", "gone"} with --baseline (report/baseline.py)
