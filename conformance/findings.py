@@ -42,6 +42,7 @@ class TestRecord:
     reached: set[str] = field(default_factory=set)  # methods that answered at all
     excused: dict[str, str] = field(default_factory=dict)  # method -> why no 2xx can be asked of this target
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
+    hints: set[str] = field(default_factory=set)  # options that would let the run check more
 
     def add(self, finding: Finding) -> None:
         if all((f.requirement, f.message) != (finding.requirement, finding.message) for f in self.findings):
@@ -59,6 +60,7 @@ class TestRecord:
             "reached": sorted(self.reached),
             "excused": dict(self.excused),
             "not_applicable": self.not_applicable,
+            "hints": sorted(self.hints),
         }
 
 
@@ -105,16 +107,22 @@ def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
     raise ConformanceFailure([finding])
 
 
-def excuse_coverage(method: str, reason: str) -> None:
+def excuse_coverage(method: str, reason: str, hint: str = "") -> None:
     """Say why `method` cannot be driven to a 2xx on this target (e.g. no public method creates a
-    procurement), so that the coverage requirement counts it not applicable, with the reason."""
+    procurement), so that the coverage requirement counts it not applicable, with the reason; `hint`: the
+    option that would let the run reach it."""
     current().excused[method] = reason
+    if hint:
+        current().hints.add(hint)
 
 
-def not_applicable(reason: str) -> NoReturn:
+def not_applicable(reason: str, hint: str = "") -> NoReturn:
     """End the test as not applicable to this target (no extensions, no tenants, no procurement to read):
-    never a finding, and its requirements say why."""
-    current().not_applicable = reason
+    never a finding, and its requirements say why; `hint`: the option that would let the run check it."""
+    record = current()
+    record.not_applicable = reason
+    if hint:
+        record.hints.add(hint)
     pytest.skip(f"not applicable: {reason}")
 
 

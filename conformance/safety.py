@@ -25,9 +25,21 @@ MUTATING = {JOBS_INSERT: "identity", wire.PARTS_INSERT: "job_identity", PROCUREM
             CONFIRM: "identity"}
 
 
+MINTED: set[str] = set()  # every external id or job number this process made up: the run's own names
+
+
 def unique_external_id(prefix: str = "conformance") -> str:
-    """An external id no other run, and no other job of this run, uses."""
-    return f"{prefix}-{secrets.token_hex(6)}"
+    """An external id (or job number) no other run, and no other job of this run, uses; the run's own."""
+    value = f"{prefix}-{secrets.token_hex(6)}"
+    MINTED.add(value)
+    return value
+
+
+def _minted(value: Any) -> bool:
+    """A name this process made up, or a variant (site + job number) that carries one."""
+    if isinstance(value, str):
+        return value in MINTED
+    return isinstance(value, dict) and any(_minted(v) for v in value.values())
 
 
 def _fresh(value: Any) -> Any:
@@ -67,7 +79,7 @@ class Ownership:
                 if variant == "id" and isinstance(value, str):
                     mine = value.lower() in (self.procurements if kind == "procurement" else self.jobs)
                 else:
-                    mine = (variant, json.dumps(value, sort_keys=True)) in self.keys
+                    mine = _minted(value) or (variant, json.dumps(value, sort_keys=True)) in self.keys
                 if not mine:
                     return False
         return True

@@ -72,6 +72,7 @@ class RunResults:
         self.succeeded: set[str] = set()
         self.reached: set[str] = set()
         self.excused: dict[str, str] = {}
+        self.hints: set[str] = set()  # options that would let the run check more
         self.requests = 0
         self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
 
@@ -84,6 +85,7 @@ class RunResults:
         self.succeeded.update(properties.get("succeeded", []))
         self.reached.update(properties.get("reached", []))
         self.excused.update(properties.get("excused", {}))
+        self.hints.update(properties.get("hints", []))
         outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
         known = {(f["requirement"], f["message"]) for f in outcome.findings}
         outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]

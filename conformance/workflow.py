@@ -35,8 +35,9 @@ PARTS = (
 REQUESTED, CONFIRMED = "order_requested", "order_confirmed"  # NOTES §6: order_confirmed is terminal
 PROCUREMENT_METHODS = ("repairer.procurements.get", "repairer.procurements.list", "supplier.procurements.get",
                        "supplier.procurements.confirm")
-NO_PROCUREMENT = ("not reachable on this target: no public 2026-01 method creates a procurement; "
-                  "pass --procurement ID (read-only) or --confirm-procurement ID")
+NO_PROCUREMENT = "not reachable on this target: no public 2026-01 method creates a procurement"
+READ_HINT = "pass --procurement ID (an existing procurement, read-only) to check the procurement methods"
+CONFIRM_HINT = "pass --confirm-procurement ID (an order_requested procurement; it changes the target) to check confirm"
 
 
 def require_ok(reply: Reply, requirement: str, what: str) -> Any:
@@ -311,9 +312,9 @@ def confirmable(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, suffi
                            None, "the documented seed's, in a fresh tenant")
     if target.confirm_procurement:
         return Confirmable(target.confirm_procurement, repairer, supplier, None, "--confirm-procurement")
-    excuse_coverage("supplier.procurements.confirm", NO_PROCUREMENT)
+    excuse_coverage("supplier.procurements.confirm", NO_PROCUREMENT, CONFIRM_HINT)
     not_applicable("no procurement this run may confirm: no extensions to place one, no tenant of its own for the "
-                   "documented seed's; pass --confirm-procurement ID (it changes the target)")
+                   "documented seed's", CONFIRM_HINT)
 
 
 def readable_procurements(run: Run) -> list[str]:
@@ -322,6 +323,6 @@ def readable_procurements(run: Run) -> list[str]:
                                                            else [])]))
     if not found and run.target.extensions_absent:
         for method in PROCUREMENT_METHODS:
-            excuse_coverage(method, NO_PROCUREMENT)
-        not_applicable(NO_PROCUREMENT)
+            excuse_coverage(method, NO_PROCUREMENT, READ_HINT)
+        not_applicable(NO_PROCUREMENT, READ_HINT)
     return found

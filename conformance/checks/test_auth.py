@@ -108,10 +108,9 @@ def install_world(anonymous: ApiClient, suffix: str) -> ApiClient:
         return in_own_tenant(anonymous, suffix)
     if RUN.target.grant_explicit:
         return anonymous
-    excuse_coverage(INSTALL, "an install spends the access code; without a tenant of the run's own, pass one "
-                             "with --access-code")
-    not_applicable("installing spends the access code, and this run has no world of its own: pass a fresh code "
-                   "with --access-code to check integrations.insert")
+    hint = "pass --access-code CODE (a fresh one: an install spends it) to check integrations.insert"
+    excuse_coverage(INSTALL, "an install spends the access code, and this run has no world of its own", hint)
+    not_applicable("installing spends the access code, and this run has no world of its own", hint)
 
 
 def minted(client: ApiClient, world: str) -> tuple[str, str]:

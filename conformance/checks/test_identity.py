@@ -161,8 +161,8 @@ def test_the_repairer_sees_only_its_organization(repairer: ApiClient, site_id: s
     repairer.* method that selects them."""
     target = repairer.run.target
     if not (target.foreign_job or target.foreign_procurement):
-        not_applicable("the run knows no job or procurement of another organization: pass --foreign-job ID and "
-                       "--foreign-procurement ID")
+        not_applicable("the run knows no job or procurement of another organization",
+                       "pass --foreign-job ID and --foreign-procurement ID (of another organization) to check scope")
     if target.foreign_job:
         for method in (*JOB_SELECTORS, "repairer.procurements.list", *((PARTS_INSERT,) if target.isolated else ())):
             reply = repairer.call(method, job_request(method, {"id": target.foreign_job}, site_id))
@@ -183,8 +183,8 @@ def test_the_supplier_sees_only_what_it_supplies(repairer: ApiClient, supplier: 
     elif target.foreign_procurement:
         foreign = target.foreign_procurement
     else:
-        not_applicable("the run has no procurement of another supplier: it needs the extensions to place one, or "
-                       "--foreign-procurement ID")
+        not_applicable("the run has no procurement of another supplier (the extensions would place one)",
+                       "pass --foreign-procurement ID (of another organization) to check scope")
     before = workflow.get_procurement(repairer, foreign)
     expect_error("SCOPE-001", workflow.get_procurement(supplier, foreign), "not_found",
                  "a procurement of another supplier's business")

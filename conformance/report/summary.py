@@ -62,7 +62,7 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "requests": results.requests,
         "probe": list(target.probe_notes),
         "served_spec": target.served_spec,
-        "hints": hints(target, results, outcome),
+        "hints": hints(target, results),
         "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
                    "duration_s": round(t.duration, 3)} for t in results.tests.values()],
         "baseline": None,  # {"path", "regressed", "fixed", "new", "gone"} with --baseline (report/baseline.py)
