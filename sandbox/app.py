@@ -23,14 +23,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from conformance.spec import API_PREFIX, load_bundled, with_extensions
+from contract import demo
+from contract.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
 
 from . import auth
-from .errors import GENERIC, ApiError, ErrorShape, shape_of
-from .faults import Faults, Incoming, Outgoing
+from .errors import ApiError, ErrorShape
+from .faults import CATALOGUE as FAULTS
 from .methods import METHODS, Call, Method
-from .tenants import BASE_WORLD, TENANT_HEADER, Tenants
-from .validation import RequestValidators, resolver_for
+from .seams import Incoming, Outgoing
+from .spec import served
+from .tenants import BASE_WORLD, Tenants
 
 log = logging.getLogger("sandbox")
 
@@ -88,7 +90,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 class Sandbox:
-    """All state of one sandbox process: the spec, the compiled validators, and the tenants' worlds."""
+    """All state of one sandbox: the methods it serves, the switched-on faults, and the tenants' worlds."""
 
     def __init__(
         self,
@@ -99,21 +101,17 @@ class Sandbox:
         extensions: bool,
         max_body: int,
     ) -> None:
-        self.public_spec = load_bundled("openapi.json")
-        self.document = with_extensions(self.public_spec)
-        self.faults = Faults(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
-        self.extensions = extensions
+        spec = served()
+        self.public_spec = spec.public
+        self.validators = spec.requests
+        self.faults = FAULTS.switch(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
         self.max_body = max_body
         self.tenants = Tenants(idle_ttl, clock)
-        self.validators = RequestValidators(self.document)
-        resolve = resolver_for(self.document)
-        self.shapes: dict[str, ErrorShape] = {}
-        for item in self.document["paths"].values():
-            if op := item.get("post"):
-                self.shapes[op["operationId"]] = shape_of(op, resolve)
-        self.methods: dict[str, Method] = {
-            name: m for name, m in METHODS.items() if name in self.shapes and (extensions or not m.extension)
-        }
+        # without the extensions, their names are unknown methods like any other
+        self.operations = {name: op for name, op in spec.operations.items() if extensions or not op.extension}
+        self.shapes = {name: ErrorShape.of(op.errors) for name, op in self.operations.items()}
+        self.generic = ErrorShape.of_any(op.errors for op in spec.operations.values())
+        self.methods: dict[str, Method] = {name: m for name, m in METHODS.items() if name in self.operations}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -124,14 +122,14 @@ class Sandbox:
         except Exception:  # never a 5xx nor a trace: log it, answer with a coded error
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             name = request.url.path.removeprefix(API_PREFIX)
-            response = self.shapes.get(name, GENERIC).respond(ApiError("bad_request", reason="internal"))
+            response = self.shapes.get(name, self.generic).respond(ApiError("bad_request", reason="internal"))
         await response(scope, receive, send)
 
     async def route(self, request: Request) -> Response:
         path, verb = request.url.path, request.method
         if path == "/openapi.json":
             if verb not in ("GET", "HEAD"):
-                return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"})
+                return self.generic.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"})
             return Json(self.public_spec)
         if path.startswith("/__sandbox/"):
             return await self.dev_route(request, path.removeprefix("/__sandbox/"))
@@ -140,9 +138,10 @@ class Sandbox:
         return Json({"type": "not_found"}, status_code=404)
 
     async def api_route(self, request: Request, name: str) -> Response:
-        """One API call, through the fault seams: request -> call -> handler -> response."""
+        """One API call, through the seams (sandbox/seams.py): request -> call -> handler -> response."""
         m = self.methods.get(name)
-        incoming = Incoming(name, request.method, dict(request.headers), auth.role_for(name), self.tenants)
+        incoming = Incoming(name, request.method, request.headers.mutablecopy(), required_role(name), self.tenants,
+                            self.operations.get(name))
         if m is None:
             out = Outgoing(incoming, 404, {"type": "not_found"})
         else:
@@ -166,7 +165,7 @@ class Sandbox:
         incoming.world = self.world_for(incoming.headers)
         self.faults.on_request(incoming)
         world, headers = incoming.world, incoming.headers
-        credential = None if incoming.role == "" else auth.authenticate(world, headers, incoming.role)
+        credential = auth.authenticate(world, headers, incoming.role) if authenticated(m.name) else None
         if not is_json_media_type(headers.get("content-type")):
             raise ApiError("bad_request", 415, "unsupported_media_type")
         try:
@@ -196,17 +195,17 @@ class Sandbox:
         if name not in routes:
             return Json({"type": "not_found"}, status_code=404)
         if request.method != routes[name]:
-            return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]})
+            return self.generic.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]})
         if name == "health":
             return Json({"ok": True, "worlds": len(self.tenants)})
         try:
             world = self.world_for(request.headers)
             body = parse_body(await read_body(request, self.max_body))
         except (ApiError, ValueError, PayloadTooLarge):
-            return GENERIC.respond(ApiError("bad_request"))
-        client_id = body.get("client_id", "partly_client_demo") if isinstance(body, dict) else None
+            return self.generic.respond(ApiError("bad_request"))
+        client_id = body.get("client_id", demo.GRANT.client_id) if isinstance(body, dict) else None
         if not isinstance(client_id, str) or client_id not in world.clients:
-            return GENERIC.respond(ApiError("integration_not_found"))
+            return self.generic.respond(ApiError("integration_not_found"))
         code = auth.mint_access_code(world, client_id, self.tenants.clock())
         return Json({"access_code": code.code, "client_id": client_id, "expires_in": auth.ACCESS_CODE_TTL})
 
@@ -222,14 +221,14 @@ def create_app(
     """A fresh sandbox: its own tenants, seeded on first use.
 
     idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on
-    (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is the Faults);
+    (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is their Switches);
     clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed extension methods;
     max_body: request body limit in bytes (413 above it).
     """
     sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, clock=clock, extensions=extensions, max_body=max_body)
 
     async def last_resort(request: Request, exc: Exception) -> Response:
-        return GENERIC.respond(ApiError("bad_request", reason="internal"))
+        return sandbox.generic.respond(ApiError("bad_request", reason="internal"))
 
     app = Starlette(exception_handlers={Exception: last_resort})
     app.router.default = sandbox

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from contract import demo
+
 from .invoicing import invoice_for
 from .world import (
     AccessCode,
@@ -42,23 +44,19 @@ REPAIRER_ORG = sid("09", 1)
 OTHER_REPAIRER_ORG = sid("09", 2)
 CT_ORG, PD_ORG, CAR_ORG = sid("09", 10), sid("09", 11), sid("09", 12)
 # Businesses
-SITE_MAIN, SITE_ROLLESTON, OTHER_SITE = sid("0b", 1), sid("0b", 2), sid("0b", 3)
-CHRISTCHURCH_TOYOTA, PARTS_DIRECT, AUTO_RECYCLERS = sid("0b", 10), sid("0b", 11), sid("0b", 12)
+SITE_MAIN, SITE_ROLLESTON, OTHER_SITE = demo.SITE_ID, sid("0b", 2), sid("0b", 3)
+CHRISTCHURCH_TOYOTA, PARTS_DIRECT, AUTO_RECYCLERS = demo.SUPPLIER_BUSINESS_ID, sid("0b", 11), sid("0b", 12)
 # Work providers
-AA_INSURANCE, TOWER_INSURANCE = sid("0a", 20), sid("0a", 21)
-# Credentials (NOTES §2)
-REPAIRER_KEY, REPAIRER_INTEGRATION = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2", sid("0c", 1)
-SUPPLIER_KEY, SUPPLIER_INTEGRATION = "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25", sid("0c", 2)
-DEMO_CLIENT, DEMO_SECRET, DEMO_ACCESS_CODE = "partly_client_demo", "secret_demo_8f3a", "ac_demo_valid_15m"
+AA_INSURANCE, TOWER_INSURANCE = demo.WORK_PROVIDER_ID, sid("0a", 21)
 # Seeded clients that trigger the other install errors (see sandbox/auth.py).
 LEGACY_CLIENT, LEGACY_SECRET = "partly_client_legacy", "secret_legacy_5d21"
 DISABLED_CLIENT, DISABLED_SECRET = "partly_client_disabled", "secret_disabled_7b40"
 REVOKED_CLIENT, REVOKED_SECRET = "partly_client_revoked", "secret_revoked_e613"
 # The demo job
 DEMO_JOB, OTHER_JOB = sid("0d", 1), sid("0d", 2)
-DEMO_EXTERNAL_ID, DEMO_JOB_NUMBER, DEMO_CLAIM_NUMBER = "CCC-2026-04817", "AVN-10482", "AA-CLM-7730215"
+DEMO_JOB_NUMBER, DEMO_CLAIM_NUMBER = "AVN-10482", "AA-CLM-7730215"
 DEMO_VIN = "JTNKHMBX503012345"
-SEEDED_PROCUREMENT, OTHER_PROCUREMENT = sid("10", 1), sid("10", 2)
+SEEDED_PROCUREMENT, OTHER_PROCUREMENT = demo.PROCUREMENT_ID, sid("10", 2)
 SEEDED_INVOICE_ID = sid("20", 1)  # minted for 10...01 when it is confirmed
 OTHER_INVOICE_ID = sid("20", 2)
 
@@ -138,39 +136,44 @@ WORK_PROVIDERS = [
     WorkProvider(TOWER_INSURANCE, "Tower Insurance"),
 ]
 
-# (part id n, description, quantity, part number, status)
+# Job parts
+BUMPER_BAR, HEADLAMP, RADIATOR_SUPPORT, GRILLE, REAR_BUMPER = (sid("0e", n) for n in (1, 2, 3, 5, 10))
+BONNET = demo.JOB_PART_ID  # the reference's part, still estimated
+
+# (part id, description, quantity, part number, status)
 DEMO_PARTS = [
-    (1, "Front bumper reinforcement bar", 1, "52021-02290", "estimated"),
-    (2, "Headlamp assembly, left", 1, "81150-02Q80", "ordered"),
-    (3, "Radiator support panel", 1, "53201-02350", "ordered"),
-    (4, "Bonnet panel", 1, "53301-02520", "estimated"),
-    (5, "Upper radiator grille", 1, "53111-02C10", "estimated"),
+    (BUMPER_BAR, "Front bumper reinforcement bar", 1, "52021-02290", "estimated"),
+    (HEADLAMP, "Headlamp assembly, left", 1, "81150-02Q80", "ordered"),
+    (RADIATOR_SUPPORT, "Radiator support panel", 1, "53201-02350", "ordered"),
+    (BONNET, "Bonnet panel", 1, "53301-02520", "estimated"),
+    (GRILLE, "Upper radiator grille", 1, "53111-02C10", "estimated"),
 ]
-OTHER_PARTS = [(10, "Rear bumper cover", 1, None, "ordered")]
+OTHER_PARTS = [(REAR_BUMPER, "Rear bumper cover", 1, None, "ordered")]
 
-# (sellable n, supplier business, job part n, unit price, part number)
+# (sellable id, supplier business, job part, unit price, part number); the bonnet's genuine offer is the reference's
 DEMO_OFFERS = [
-    (1, CHRISTCHURCH_TOYOTA, 1, "389.20", "52021-02290"),
-    (2, PARTS_DIRECT, 1, "264.00", "PD-52021-A"),
-    (3, AUTO_RECYCLERS, 1, "145.00", None),
-    (4, CHRISTCHURCH_TOYOTA, 2, "612.40", "81150-02Q80"),
-    (5, PARTS_DIRECT, 2, "398.00", "PD-81150-L"),
-    (6, CHRISTCHURCH_TOYOTA, 3, "343.25", "53201-02350"),
-    (10, AUTO_RECYCLERS, 3, "140.00", None),
-    (7, CHRISTCHURCH_TOYOTA, 4, "452.17", "53301-02520"),
-    (8, PARTS_DIRECT, 4, "309.90", "PD-53301-B"),
-    (9, AUTO_RECYCLERS, 4, "180.00", None),
-    (11, CHRISTCHURCH_TOYOTA, 5, "187.60", "53111-02C10"),
-    (12, PARTS_DIRECT, 5, "119.95", "PD-53111-G"),
+    (sid("0f", 1), CHRISTCHURCH_TOYOTA, BUMPER_BAR, "389.20", "52021-02290"),
+    (sid("0f", 2), PARTS_DIRECT, BUMPER_BAR, "264.00", "PD-52021-A"),
+    (sid("0f", 3), AUTO_RECYCLERS, BUMPER_BAR, "145.00", None),
+    (sid("0f", 4), CHRISTCHURCH_TOYOTA, HEADLAMP, "612.40", "81150-02Q80"),
+    (sid("0f", 5), PARTS_DIRECT, HEADLAMP, "398.00", "PD-81150-L"),
+    (sid("0f", 6), CHRISTCHURCH_TOYOTA, RADIATOR_SUPPORT, "343.25", "53201-02350"),
+    (sid("0f", 10), AUTO_RECYCLERS, RADIATOR_SUPPORT, "140.00", None),
+    (demo.SELLABLE_ID, CHRISTCHURCH_TOYOTA, BONNET, "452.17", "53301-02520"),
+    (sid("0f", 8), PARTS_DIRECT, BONNET, "309.90", "PD-53301-B"),
+    (sid("0f", 9), AUTO_RECYCLERS, BONNET, "180.00", None),
+    (sid("0f", 11), CHRISTCHURCH_TOYOTA, GRILLE, "187.60", "53111-02C10"),
+    (sid("0f", 12), PARTS_DIRECT, GRILLE, "119.95", "PD-53111-G"),
 ]
-OTHER_OFFERS = [(20, PARTS_DIRECT, 10, "389.00", "PD-52159-R")]
+OTHER_OFFERS = [(sid("0f", 20), PARTS_DIRECT, REAR_BUMPER, "389.00", "PD-52159-R")]
 
 
-def _offer(world: World, job_id: str, n: int, supplier_id: str, part_n: int, price: str, pn: str | None) -> Offer:
+def _offer(world: World, job_id: str, sellable_id: str, supplier_id: str, part_id: str, price: str,
+           pn: str | None) -> Offer:
     supplier = world.businesses[supplier_id]
-    part = world.parts[sid("0e", part_n)]
+    part = world.parts[part_id]
     return Offer(
-        sid("0f", n),
+        sellable_id,
         job_id,
         supplier_id,
         [part.id],
@@ -192,25 +195,25 @@ def build_world(now: float) -> World:
     w.work_providers = {p.id: p for p in WORK_PROVIDERS}
 
     w.credentials = {
-        REPAIRER_KEY: Credential(REPAIRER_KEY, REPAIRER_INTEGRATION, "repairer", REPAIRER_ORG),
-        SUPPLIER_KEY: Credential(SUPPLIER_KEY, SUPPLIER_INTEGRATION, "supplier", CT_ORG),
+        c.api_key: Credential(c.api_key, c.integration_id, c.role, organization)
+        for c, organization in ((demo.REPAIRER, REPAIRER_ORG), (demo.SUPPLIER, CT_ORG))
     }
     w.clients = {
         c.client_id: c
         for c in (
-            OAuthClient(DEMO_CLIENT, DEMO_SECRET, "repairer", REPAIRER_ORG),
+            OAuthClient(demo.GRANT.client_id, demo.GRANT.client_secret, "repairer", REPAIRER_ORG),
             OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", REPAIRER_ORG, state="legacy"),
             OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", REPAIRER_ORG, state="disabled"),
             OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", REPAIRER_ORG, state="revoked"),
         )
     }
-    w.access_codes = {DEMO_ACCESS_CODE: AccessCode(DEMO_ACCESS_CODE, DEMO_CLIENT, expires_at=None)}
+    w.access_codes = {demo.GRANT.access_code: AccessCode(demo.GRANT.access_code, demo.GRANT.client_id, None)}
 
     w.jobs[DEMO_JOB] = Job(
         DEMO_JOB,
         REPAIRER_ORG,
         SITE_MAIN,
-        DEMO_EXTERNAL_ID,
+        demo.JOB_EXTERNAL_ID,
         DEMO_JOB_NUMBER,
         DEMO_CLAIM_NUMBER,
         AA_INSURANCE,
@@ -234,21 +237,21 @@ def build_world(now: float) -> World:
         {"vin": "JM0BN123100123456", "make": "Mazda", "model": "Mazda3", "year": 2017},
     )
     for job_id, parts in ((DEMO_JOB, DEMO_PARTS), (OTHER_JOB, OTHER_PARTS)):
-        for n, description, quantity, pn, status in parts:
-            w.parts[sid("0e", n)] = Part(sid("0e", n), job_id, description, quantity, pn, status)
+        for part_id, description, quantity, pn, status in parts:
+            w.parts[part_id] = Part(part_id, job_id, description, quantity, pn, status)
     for job_id, offers in ((DEMO_JOB, DEMO_OFFERS), (OTHER_JOB, OTHER_OFFERS)):
         for args in offers:
             offer = _offer(w, job_id, *args)
             w.offers[offer.sellable_id] = offer
 
-    def items(*rows: tuple[int, int, int]) -> list[SourceItem]:
+    def items(*rows: tuple[int, str, str]) -> list[SourceItem]:
         out = []
-        for item_n, part_n, sellable_n in rows:
-            offer = w.offers[sid("0f", sellable_n)]
+        for item_n, part_id, sellable_id in rows:
+            offer = w.offers[sellable_id]
             out.append(
                 SourceItem(
                     sid("11", item_n),
-                    sid("0e", part_n),
+                    part_id,
                     offer.sellable_id,
                     offer.description,
                     1,
@@ -262,10 +265,10 @@ def build_world(now: float) -> World:
         SEEDED_PROCUREMENT,
         DEMO_JOB,
         CHRISTCHURCH_TOYOTA,
-        f"{DEMO_EXTERNAL_ID}/1",
+        f"{demo.JOB_EXTERNAL_ID}/1",
         "NZD",
         Decimal("0.00"),
-        items((1, 2, 4), (2, 3, 6)),
+        items((1, HEADLAMP, sid("0f", 4)), (2, RADIATOR_SUPPORT, sid("0f", 6))),
         placed,
         placed,
     )
@@ -277,7 +280,7 @@ def build_world(now: float) -> World:
         "RPP-2026-00033/1",
         "NZD",
         Decimal("18.50"),
-        items((3, 10, 20)),
+        items((3, REAR_BUMPER, sid("0f", 20))),
         other_placed,
         other_placed + timedelta(hours=1),
         status="order_confirmed",

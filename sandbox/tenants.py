@@ -13,11 +13,8 @@ from collections.abc import Callable
 from .seed import build_world
 from .world import World
 
-TENANT_HEADER = "x-partifact-tenant"
 TENANT_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 BASE_WORLD = ""  # not a valid tenant name, so it never collides with one
-
-
 MAX_WORLDS = 1000  # tenant worlds kept at once
 
 

@@ -31,7 +31,7 @@ async def repairer_list(call: Call) -> dict[str, Any]:
     return {"items": [views.buyer_procurement(call.world, p) for p in items]}
 
 
-@method("repairer.procurements.insert", mutates=True, extension=True)
+@method("repairer.procurements.insert", mutates=True)
 async def repairer_insert(call: Call) -> dict[str, Any]:
     """Place a procurement in `order_requested` and move the chosen parts to `ordered`.
 
