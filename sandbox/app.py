@@ -7,7 +7,8 @@ the Starlette router's default, keeps those rules in one place.
 
 Order of checks on `POST /api/2026-01/<method>`: method known (404) -> verb (405) -> tenant name (400)
 -> credentials (401/403) -> Content-Type (415) -> body size (413) -> JSON object (400) -> request
-schema (400) -> the handler.
+schema (400) -> the handler. Switched-on dialects and faults act at the seams between them
+(sandbox/seams.py), dialects first.
 """
 
 from __future__ import annotations
@@ -27,17 +28,21 @@ from contract import demo
 from contract.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
 
 from . import auth
+from .dialects import CATALOGUE as DIALECTS
 from .errors import ApiError, ErrorShape
 from .faults import CATALOGUE as FAULTS
 from .methods import METHODS, Call, Method
 from .seams import Incoming, Outgoing
+from .seed import DOCUMENTED, Seed
 from .spec import served
 from .tenants import BASE_WORLD, Tenants
+from .unfamiliar import UNFAMILIAR
 
 log = logging.getLogger("sandbox")
 
 MAX_BODY = 1024 * 1024  # 1 MiB
 DEFAULT_IDLE_TTL = 3600.0
+WORLDS: dict[str, Seed] = {seed.name: seed for seed in (DOCUMENTED, UNFAMILIAR)}
 
 
 class Json(JSONResponse):
@@ -89,24 +94,40 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def render(out: Outgoing) -> Response:
+    """A text body as text (what a framework or a gateway answers), anything else as JSON."""
+    if isinstance(out.body, str) and out.media_type.startswith("text/"):
+        return Response(out.body, out.status, out.headers, media_type=out.media_type)
+    return Json(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+
+
 class Sandbox:
-    """All state of one sandbox: the methods it serves, the switched-on faults, and the tenants' worlds."""
+    """All state of one sandbox: the methods it serves, its switches, dialects and faults, and its worlds."""
 
     def __init__(
         self,
         *,
         idle_ttl: float,
         faults: Iterable[str],
+        dialects: Iterable[str],
         clock: Callable[[], float],
         extensions: bool,
+        tenants: bool,
+        world: str,
         max_body: int,
     ) -> None:
+        if world not in WORLDS:
+            raise ValueError(f"unknown world {world!r}; known: {', '.join(WORLDS)}")
         spec = served()
         self.public_spec = spec.public
         self.validators = spec.requests
         self.faults = FAULTS.switch(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
+        self.dialects = DIALECTS.switch(dialects)  # legitimate variations (sandbox/dialects.py)
+        self.seams = self.dialects + self.faults
         self.max_body = max_body
-        self.tenants = Tenants(idle_ttl, clock)
+        self.seed = WORLDS[world]
+        self.tenanted = tenants  # False: the tenant header is ignored, every caller shares the base world
+        self.tenants = Tenants(idle_ttl, clock, self.seed.build)
         # without the extensions, their names are unknown methods like any other
         self.operations = {name: op for name, op in spec.operations.items() if extensions or not op.extension}
         self.shapes = {name: ErrorShape.of(op.errors) for name, op in self.operations.items()}
@@ -150,11 +171,11 @@ class Sandbox:
             except ApiError as error:
                 status, body = self.shapes[m.name].render(error)
                 out = Outgoing(incoming, status, body, {"Allow": "POST"} if status == 405 else {}, error)
-        self.faults.on_response(out)
-        return Json(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+        self.seams.on_response(out)
+        return render(out)
 
     def world_for(self, headers: Mapping[str, str]) -> Any:
-        tenant = headers.get(TENANT_HEADER)
+        tenant = headers.get(TENANT_HEADER) if self.tenanted else None
         if tenant is not None and not Tenants.valid_name(tenant):
             raise ApiError("bad_request", reason="invalid_tenant")
         return self.tenants.world(tenant or BASE_WORLD)
@@ -163,7 +184,7 @@ class Sandbox:
         if incoming.verb != "POST":
             raise ApiError("bad_request", 405, "method_not_allowed")
         incoming.world = self.world_for(incoming.headers)
-        self.faults.on_request(incoming)
+        self.seams.on_request(incoming)
         world, headers = incoming.world, incoming.headers
         credential = auth.authenticate(world, headers, incoming.role) if authenticated(m.name) else None
         if not is_json_media_type(headers.get("content-type")):
@@ -177,11 +198,11 @@ class Sandbox:
         except ValueError:
             raise ApiError("bad_request", reason="malformed_json") from None
         incoming.credential, incoming.raw, incoming.body = credential, raw, body
-        self.faults.on_call(incoming)
+        self.seams.on_call(incoming)
         body, credential = incoming.body, incoming.credential
         if not isinstance(body, dict) or not self.validators.is_valid(m.name, body):
             raise ApiError("bad_request", reason="invalid_request")
-        call = Call(world, credential, body, self.tenants.clock(), self.faults)
+        call = Call(world, credential, body, self.tenants.clock(), self.faults, self.dialects)
         if m.mutates:
             async with world.lock:
                 return await m.handler(call)
@@ -214,18 +235,25 @@ def create_app(
     *,
     idle_ttl: float = DEFAULT_IDLE_TTL,
     faults: Iterable[str] = (),
+    dialects: Iterable[str] = (),
     clock: Callable[[], float] = time.time,
     extensions: bool = True,
+    tenants: bool = True,
+    world: str = DOCUMENTED.name,
     max_body: int = MAX_BODY,
 ) -> Starlette:
     """A fresh sandbox: its own tenants, seeded on first use.
 
     idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on
     (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is their Switches);
-    clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed extension methods;
-    max_body: request body limit in bytes (413 above it).
+    dialects: named legitimate variations to switch on, or `all` (sandbox/dialects.py; UnknownDialect;
+    `app.state.dialects`); clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed
+    extension methods (else they are unknown methods); tenants: honour `x-partifact-tenant` (else one
+    shared world); world: how worlds are seeded, a name of WORLDS (`app.state.seed.landmarks`: the ids a
+    client starts from); max_body: request body limit in bytes (413 above it).
     """
-    sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, clock=clock, extensions=extensions, max_body=max_body)
+    sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, dialects=dialects, clock=clock, extensions=extensions,
+                      tenants=tenants, world=world, max_body=max_body)
 
     async def last_resort(request: Request, exc: Exception) -> Response:
         return sandbox.generic.respond(ApiError("bad_request", reason="internal"))
@@ -234,4 +262,6 @@ def create_app(
     app.router.default = sandbox
     app.state.sandbox = sandbox
     app.state.faults = sandbox.faults
+    app.state.dialects = sandbox.dialects
+    app.state.seed = sandbox.seed
     return app

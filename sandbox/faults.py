@@ -33,14 +33,28 @@ from contract.wire import (
 from . import views
 from .errors import ApiError
 from .invoicing import invoice_for
-from .seams import Catalogue, Hook, Incoming, Outgoing, Row, Seam, UnknownName, names_from_env
+from .seams import (
+    FAULTS_VARIABLE,
+    Catalogue,
+    Hook,
+    Incoming,
+    Outgoing,
+    Row,
+    Seam,
+    UnknownName,
+    answers,
+    fails_with,
+    invoices_in,
+    names_from_env,
+    procurements_in,
+)
 from .seed import DEMO_JOB
 from .tenants import BASE_WORLD
 from .world import AccessCode, Credential, rfc3339
 
 __all__ = ["CATALOGUE", "ENV_VARIABLE", "Fault", "UnknownFault", "names_from_env"]
 
-ENV_VARIABLE = "RAILS_SANDBOX_FAULTS"  # comma-separated names (the suite's embedded sandbox reads it)
+ENV_VARIABLE = FAULTS_VARIABLE  # comma-separated names (the suite's embedded sandbox reads it)
 PROCUREMENT_METHODS = ("repairer.procurements.get", "repairer.procurements.list", "repairer.procurements.insert",
                        "supplier.procurements.get", "supplier.procurements.confirm")
 INVOICE_METHODS = ("repairer.procurements.invoices.list", "repairer.procurements.invoices.get")
@@ -71,25 +85,6 @@ def domain_fault(name: str, description: str, *breaks: str) -> None:
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def procurements_in(body: Any) -> list[dict[str, Any]]:
-    """The procurement objects of a procurement method's 2xx body (itself, its wrapper, its items)."""
-    if not isinstance(body, dict):
-        return []
-    if isinstance(body.get("procurement"), dict):
-        return [body["procurement"]]
-    if isinstance(body.get("items"), list):
-        return [p for p in body["items"] if isinstance(p, dict) and "source_items" in p]
-    return [body] if "source_items" in body else []
-
-
-def invoices_in(body: Any) -> list[dict[str, Any]]:
-    if not isinstance(body, dict):
-        return []
-    if isinstance(body.get("invoice"), dict):
-        return [body["invoice"]]
-    return [i for i in body.get("items") or [] if isinstance(i, dict)]
-
-
 def show_status(procurement: dict[str, Any], status: str) -> None:
     """Set a rendered procurement's status, top-level and on every source item."""
     procurement["status"] = status
@@ -100,21 +95,12 @@ def show_status(procurement: dict[str, Any], status: str) -> None:
 def placed(out: Outgoing) -> Any:
     """The procurement a successful repairer.procurements.insert just placed (the model object)."""
     assert out.incoming.world is not None
-    return out.incoming.world.procurements[out.body["procurement"]["id"]]
+    return out.incoming.world.procurements[procurements_in(out.body)[0]["id"]]
 
 
 def presented(i: Incoming) -> Credential | None:
     """The credential whose key the request's bearer token names, if any."""
     return i.world.credentials.get(bearer_token(i.headers.get(AUTHORIZATION))) if i.world else None
-
-
-def answers(out: Outgoing, *methods: str) -> bool:
-    """A 2xx of one of `methods`."""
-    return out.ok and out.method in methods
-
-
-def fails_with(out: Outgoing, kind: str) -> bool:
-    return not out.ok and out.error is not None and out.kind == kind
 
 
 # -- auth ------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ With nothing switched on, each seam is a loop over an empty tuple.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -120,6 +120,14 @@ class Switches:
         self._call = tuple(r.apply for r in rows if r.seam is Seam.CALL and r.apply)
         self._response = tuple(r.apply for r in rows if r.seam is Seam.RESPONSE and r.apply)
 
+    def __add__(self, other: Switches) -> Switches:
+        """Both, this one's hooks first at every seam."""
+        both = Switches()
+        both.names = self.names | other.names
+        both._request, both._call = self._request + other._request, self._call + other._call
+        both._response = self._response + other._response
+        return both
+
     def active(self, name: str) -> bool:
         return name in self.names
 
@@ -148,10 +156,11 @@ NOTHING = Switches()
 class Catalogue(dict[str, R], Generic[R]):
     """Name -> row, in registration order, which is also the order the rows act in when combined."""
 
-    def __init__(self, row: type[R], unknown: type[UnknownName]) -> None:
+    def __init__(self, row: type[R], unknown: type[UnknownName], everything: str | None = None) -> None:
         super().__init__()
         self.row = row
         self.unknown = unknown
+        self.everything = everything  # a name that switches on every row at once, if the catalogue has one
 
     def hook(self, name: str, description: str, *, seam: Seam, **fields: Any) -> Callable[[Hook], Hook]:
         """Register the decorated function as the implementation of row `name` at `seam`."""
@@ -169,6 +178,8 @@ class Catalogue(dict[str, R], Generic[R]):
     def switch(self, names: Iterable[str]) -> Switches:
         """The rows named (blank names ignored); an unknown name raises the catalogue's UnknownName."""
         chosen = {n.strip() for n in names if n.strip()}
+        if self.everything in chosen:
+            chosen = set(self)
         unknown = sorted(chosen - set(self))
         if unknown:
             raise self.unknown(f"unknown {self.row.__name__.lower()}(s): {', '.join(unknown)}; "
@@ -176,6 +187,68 @@ class Catalogue(dict[str, R], Generic[R]):
         return Switches(row for name, row in self.items() if name in chosen)
 
 
+# -- what hooks read in a rendered body ------------------------------------------------------------
+
+
+def answers(out: Outgoing, *methods: str) -> bool:
+    """A 2xx of one of `methods`."""
+    return out.ok and out.method in methods
+
+
+def fails_with(out: Outgoing, kind: str) -> bool:
+    return not out.ok and out.error is not None and out.kind == kind
+
+
+def procurements_in(body: Any) -> list[dict[str, Any]]:
+    """The procurement objects of a 2xx body (itself, its wrapper, its items); none in any other body."""
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("procurement"), dict):
+        return [body["procurement"]]
+    if isinstance(body.get("items"), list):
+        return [p for p in body["items"] if isinstance(p, dict) and "source_items" in p]
+    return [body] if "source_items" in body else []
+
+
+def invoices_in(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict):
+        return []
+    if isinstance(body.get("invoice"), dict):
+        return [body["invoice"]]
+    return [i for i in body.get("items") or [] if isinstance(i, dict)]
+
+
+# -- switching on from the environment (the suite's embedded sandbox) -------------------------------
+
+FAULTS_VARIABLE = "RAILS_SANDBOX_FAULTS"  # comma-separated fault names
+DIALECTS_VARIABLE = "RAILS_SANDBOX_DIALECTS"  # comma-separated dialect names, or all
+TENANTS_VARIABLE = "RAILS_SANDBOX_TENANTS"  # 0: the tenant header is ignored, one shared world
+EXTENSIONS_VARIABLE = "RAILS_SANDBOX_EXTENSIONS"  # 0: the 3 proposed extensions are unknown methods
+WORLD_VARIABLE = "RAILS_SANDBOX_WORLD"  # documented (default) or unfamiliar
+FLAGS = {"": True, "1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+         "off": False}
+
+
 def names_from_env(value: str | None) -> list[str]:
-    """`a,b` -> ["a", "b"] (RAILS_SANDBOX_FAULTS)."""
+    """`a,b` -> ["a", "b"] (RAILS_SANDBOX_FAULTS, RAILS_SANDBOX_DIALECTS)."""
     return [n.strip() for n in (value or "").split(",") if n.strip()]
+
+
+def flag_from_env(value: str | None) -> bool:
+    """Unset, 1, true, yes, on: True; 0, false, no, off: False; anything else is refused."""
+    text = (value or "").strip().lower()
+    if text not in FLAGS:
+        raise ValueError(f"not a switch value: {value!r} (use 0 or 1)")
+    return FLAGS[text]
+
+
+def options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """create_app's keyword arguments from the RAILS_SANDBOX_* variables: `create_app(**options_from_env(
+    os.environ))` is the sandbox those variables describe (unset: the clean documented sandbox)."""
+    return {
+        "faults": names_from_env(environ.get(FAULTS_VARIABLE)),
+        "dialects": names_from_env(environ.get(DIALECTS_VARIABLE)),
+        "tenants": flag_from_env(environ.get(TENANTS_VARIABLE)),
+        "extensions": flag_from_env(environ.get(EXTENSIONS_VARIABLE)),
+        "world": (environ.get(WORLD_VARIABLE) or "documented").strip(),
+    }

@@ -12,6 +12,8 @@ once the supplier confirms it; and part 0e...04 (the bonnet) is still `estimated
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -185,29 +187,68 @@ def _offer(world: World, job_id: str, sellable_id: str, supplier_id: str, part_i
     )
 
 
-def build_world(now: float) -> World:
-    """A fresh world, seeded identically every time; `now` (epoch seconds) anchors its timestamps."""
-    w = World(last_used=now)
-    anchor = datetime.fromtimestamp(now, UTC)
-    w.stamp(now)
-    w.organizations = {o.id: o for o in ORGANIZATIONS}
-    w.businesses = {b.id: b for b in BUSINESSES}
-    w.work_providers = {p.id: p for p in WORK_PROVIDERS}
+@dataclass(frozen=True)
+class Landmarks:
+    """The ids a client of a world starts from: a job of the demo repairer, and procurements of it from
+    the demo supplier (`app.state.seed.landmarks`; `python -m sandbox` prints them)."""
 
+    job_id: str
+    job_external_id: str
+    requested_procurement_id: str  # order_requested: the demo supplier can confirm it
+    confirmed_procurement_id: str | None  # order_confirmed, with its invoice
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A way to seed every world of a sandbox."""
+
+    name: str
+    build: Callable[[float], World]  # epoch seconds -> a fresh world
+    landmarks: Landmarks
+
+
+def new_world(now: float, organizations: list[Organization], businesses: list[Business],
+              work_providers: list[WorkProvider], repairer_org: str, supplier_org: str) -> World:
+    """A world of these parties, where the demo credentials and OAuth clients (NOTES §2: the same in
+    every world) belong to `repairer_org` and `supplier_org`."""
+    w = World(last_used=now)
+    w.stamp(now)
+    w.organizations = {o.id: o for o in organizations}
+    w.businesses = {b.id: b for b in businesses}
+    w.work_providers = {p.id: p for p in work_providers}
     w.credentials = {
         c.api_key: Credential(c.api_key, c.integration_id, c.role, organization)
-        for c, organization in ((demo.REPAIRER, REPAIRER_ORG), (demo.SUPPLIER, CT_ORG))
+        for c, organization in ((demo.REPAIRER, repairer_org), (demo.SUPPLIER, supplier_org))
     }
     w.clients = {
         c.client_id: c
         for c in (
-            OAuthClient(demo.GRANT.client_id, demo.GRANT.client_secret, "repairer", REPAIRER_ORG),
-            OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", REPAIRER_ORG, state="legacy"),
-            OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", REPAIRER_ORG, state="disabled"),
-            OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", REPAIRER_ORG, state="revoked"),
+            OAuthClient(demo.GRANT.client_id, demo.GRANT.client_secret, "repairer", repairer_org),
+            OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", repairer_org, state="legacy"),
+            OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", repairer_org, state="disabled"),
+            OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", repairer_org, state="revoked"),
         )
     }
     w.access_codes = {demo.GRANT.access_code: AccessCode(demo.GRANT.access_code, demo.GRANT.client_id, None)}
+    return w
+
+
+def source_items(w: World, *rows: tuple[str, str, str]) -> list[SourceItem]:
+    """One unit of each (source item id, job part id, sellable id), at the offer's price."""
+    return [SourceItem(item_id, part_id, sellable_id, w.offers[sellable_id].description, 1,
+                       w.offers[sellable_id].unit_price) for item_id, part_id, sellable_id in rows]
+
+
+def confirm(w: World, procurement: Procurement, at: datetime, invoice_id: str) -> None:
+    """Seed `procurement` as confirmed by its supplier at `at`, with its invoice."""
+    procurement.status, procurement.updated_at = "order_confirmed", at
+    w.invoices[invoice_id] = invoice_for(w, procurement, invoice_id, at)
+
+
+def build_world(now: float) -> World:
+    """A fresh world, seeded identically every time; `now` (epoch seconds) anchors its timestamps."""
+    w = new_world(now, ORGANIZATIONS, BUSINESSES, WORK_PROVIDERS, REPAIRER_ORG, CT_ORG)
+    anchor = datetime.fromtimestamp(now, UTC)
 
     w.jobs[DEMO_JOB] = Job(
         DEMO_JOB,
@@ -244,22 +285,6 @@ def build_world(now: float) -> World:
             offer = _offer(w, job_id, *args)
             w.offers[offer.sellable_id] = offer
 
-    def items(*rows: tuple[int, str, str]) -> list[SourceItem]:
-        out = []
-        for item_n, part_id, sellable_id in rows:
-            offer = w.offers[sellable_id]
-            out.append(
-                SourceItem(
-                    sid("11", item_n),
-                    part_id,
-                    offer.sellable_id,
-                    offer.description,
-                    1,
-                    offer.unit_price,
-                )
-            )
-        return out
-
     placed = anchor - timedelta(hours=3)
     w.procurements[SEEDED_PROCUREMENT] = Procurement(
         SEEDED_PROCUREMENT,
@@ -268,7 +293,7 @@ def build_world(now: float) -> World:
         f"{demo.JOB_EXTERNAL_ID}/1",
         "NZD",
         Decimal("0.00"),
-        items((1, HEADLAMP, sid("0f", 4)), (2, RADIATOR_SUPPORT, sid("0f", 6))),
+        source_items(w, (sid("11", 1), HEADLAMP, sid("0f", 4)), (sid("11", 2), RADIATOR_SUPPORT, sid("0f", 6))),
         placed,
         placed,
     )
@@ -280,12 +305,12 @@ def build_world(now: float) -> World:
         "RPP-2026-00033/1",
         "NZD",
         Decimal("18.50"),
-        items((3, REAR_BUMPER, sid("0f", 20))),
+        source_items(w, (sid("11", 3), REAR_BUMPER, sid("0f", 20))),
         other_placed,
-        other_placed + timedelta(hours=1),
-        status="order_confirmed",
+        other_placed,
     )
-    w.invoices[OTHER_INVOICE_ID] = invoice_for(
-        w, w.procurements[OTHER_PROCUREMENT], OTHER_INVOICE_ID, other_placed + timedelta(hours=1)
-    )
+    confirm(w, w.procurements[OTHER_PROCUREMENT], other_placed + timedelta(hours=1), OTHER_INVOICE_ID)
     return w
+
+
+DOCUMENTED = Seed("documented", build_world, Landmarks(DEMO_JOB, demo.JOB_EXTERNAL_ID, SEEDED_PROCUREMENT, None))

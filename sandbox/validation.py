@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -40,6 +40,11 @@ class RequestValidators:
     def is_valid(self, operation_id: str, body: Any) -> bool:
         validator = self._validators.get(operation_id)
         return validator is None or validator.is_valid(body)
+
+    def problems(self, operation_id: str, body: Any) -> list[ValidationError]:
+        """Every violation of the method's request schema by `body` (none: valid)."""
+        validator = self._validators.get(operation_id)
+        return [] if validator is None else list(validator.iter_errors(body))
 
 
 class ResponseValidators:

@@ -22,6 +22,7 @@ class Call:
     body: dict[str, Any]
     now: float
     faults: Switches = NOTHING  # the domain seam: a handler asks `call.faults.active(name)` (sandbox/faults.py)
+    dialects: Switches = NOTHING  # and `call.dialects.active(name)` (sandbox/dialects.py)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
