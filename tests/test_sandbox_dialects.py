@@ -26,6 +26,7 @@ from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
 
 SANDBOX = Path(__file__).resolve().parent.parent / "sandbox"
+README = SANDBOX.parent / "README.md"
 JOB = {"external": demo.JOB_EXTERNAL_ID}
 PROCUREMENT = {"identity": {"id": demo.PROCUREMENT_ID}}
 SITE_2 = "0b000000-0000-4000-8000-000000000002"
@@ -51,6 +52,13 @@ def test_the_catalogue_names_a_silent_place_for_every_dialect() -> None:
         assert row.description and "\n" not in row.description, name
         assert row.silent and ("NOTES" in row.silent or "reference" in row.silent or "not mentioned" in row.silent)
         assert (row.apply is None) == (row.seam is Seam.DOMAIN), name
+
+
+def test_the_readme_lists_every_dialect_as_in_the_catalogue() -> None:
+    rows = ["| dialect | what it does | where the documents are silent |", "|---|---|---|"]
+    rows += [f"| `{row.name}` | {row.description} | {row.silent} |" for row in CATALOGUE.values()]
+    table = README.read_text().split("<!-- dialects-table -->", 1)[1].split("<!-- /dialects-table -->", 1)[0]
+    assert table.strip() == "\n".join(rows), "README dialect table is stale; replace it with:\n" + "\n".join(rows)
 
 
 def test_every_domain_dialect_is_asked_for_by_a_handler() -> None:
