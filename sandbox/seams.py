@@ -1,9 +1,10 @@
 """The seams: where a catalogued variation of the sandbox's behaviour may act on a call, and how a
 catalogue of them is registered, switched on by name and run.
 
-Why a module of its own: the catalogues (sandbox/faults.py, the deliberate non-conformances) are
-lists of rows; the machinery that runs them is the same for every catalogue and belongs in one place,
-so that the app has one way to let them act and the clean code paths stay clean.
+Why a module of its own: the catalogues (sandbox/faults.py, the deliberate non-conformances, and
+sandbox/dialects.py, the legitimate variations) are lists of rows; the machinery that runs them is the
+same for every catalogue and belongs in one place, so that the app has one way to let them act and the
+clean code paths stay clean.
 
 The seams, in the order a call meets them:
 - REQUEST: before authentication: may edit the request headers, the role the method needs, the world;
@@ -11,7 +12,8 @@ The seams, in the order a call meets them:
   credential, or raise an ApiError;
 - RESPONSE: after the handler (or the error): may edit the status, the body and the headers, and
   reach into the world (for variations that change state after the fact);
-- DOMAIN: the handler itself asks `call.faults.active(name)`, where behaviour itself must change.
+- DOMAIN: the handler itself asks `call.faults.active(name)` (or `call.dialects...`), where behaviour
+  itself must change.
 
 With nothing switched on, each seam is a loop over an empty tuple.
 """
@@ -114,19 +116,15 @@ class Switches:
     """The rows switched on in one sandbox, and the seams' entry points (in catalogue order)."""
 
     def __init__(self, rows: Iterable[Row] = ()) -> None:
-        rows = tuple(rows)
-        self.names = frozenset(row.name for row in rows)
-        self._request = tuple(r.apply for r in rows if r.seam is Seam.REQUEST and r.apply)
-        self._call = tuple(r.apply for r in rows if r.seam is Seam.CALL and r.apply)
-        self._response = tuple(r.apply for r in rows if r.seam is Seam.RESPONSE and r.apply)
+        self.rows = tuple(rows)
+        self.names = frozenset(row.name for row in self.rows)
+        self._request = tuple(r.apply for r in self.rows if r.seam is Seam.REQUEST and r.apply)
+        self._call = tuple(r.apply for r in self.rows if r.seam is Seam.CALL and r.apply)
+        self._response = tuple(r.apply for r in self.rows if r.seam is Seam.RESPONSE and r.apply)
 
     def __add__(self, other: Switches) -> Switches:
         """Both, this one's hooks first at every seam."""
-        both = Switches()
-        both.names = self.names | other.names
-        both._request, both._call = self._request + other._request, self._call + other._call
-        both._response = self._response + other._response
-        return both
+        return Switches((*self.rows, *other.rows))
 
     def active(self, name: str) -> bool:
         return name in self.names
