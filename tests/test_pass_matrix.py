@@ -33,7 +33,7 @@ from sandbox.seams import (
     options_from_env,
 )
 from sandbox.server import running
-from tests.suite_runner import ROOT, SuiteRun, run_suite
+from tests.suite_runner import ROOT, SuiteRun, publish, run_suite
 
 pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --run-slow
 
@@ -148,11 +148,7 @@ def pass_matrix(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
         runs = [future.result() for future in futures]
     text = matrix_markdown(runs, time.perf_counter() - started)
     yield {run.row.name: run for run in runs}
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(text)
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print("\n" + text + f"(written to {REPORT.relative_to(ROOT)})")
+    publish(text, REPORT, request.config)
 
 
 @pytest.mark.parametrize("name", [row.name for row in ROWS])
