@@ -2,7 +2,7 @@
 
 Why a wrapper and not the tools' own counts: the suite, `st run` and the httpx loop each count differently
 (or not at all); one integer incremented per HTTP request the server receives is the same honest measure for
-all three. Same arguments, same app (`sandbox.create_app`), same uvicorn serving as `python -m sandbox`;
+all three. Same arguments, same app (`sandbox.__main__.app_from_args`), same uvicorn serving as `python -m sandbox`;
 `GET /__bench/requests` answers the count so far and is not counted itself.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sandbox.__main__ import parse_args
-from sandbox.app import create_app
+from sandbox.__main__ import app_from_args, parse_args
 from sandbox.server import serve
 
 COUNT_PATH = "/__bench/requests"
@@ -41,8 +40,7 @@ class CountingApp:
 
 def main() -> None:
     args = parse_args()
-    app = create_app(idle_ttl=args.idle_ttl, faults=args.fault, extensions=not args.no_extensions)
-    serve(CountingApp(app), args.host, args.port, args.log_level)
+    serve(CountingApp(app_from_args(args)), args.host, args.port, args.log_level)
 
 
 if __name__ == "__main__":

@@ -146,20 +146,24 @@ class ConformanceSession:
                        served_spec=served.to_dict() if served else None)
 
     def _start_embedded_sandbox(self) -> str:
-        """No base URL: serve the bundled sandbox on a free loopback port for the length of the run. Its
-        second repairer organization's job and procurement serve the scope checks."""
+        """No base URL: serve the bundled sandbox (as the RAILS_SANDBOX_* variables describe it) on a free
+        loopback port for the length of the run. Its other repairer organization's job and procurement serve
+        the scope checks."""
         from sandbox import create_app
-        from sandbox.faults import ENV_VARIABLE, names_from_env
-        from sandbox.seed import OTHER_JOB, OTHER_PROCUREMENT
+        from sandbox.seams import options_from_env
         from sandbox.server import running
 
-        faults = names_from_env(os.environ.get(ENV_VARIABLE))
+        try:
+            app = create_app(**options_from_env(os.environ))
+        except ValueError as exc:
+            raise pytest.UsageError(f"the embedded sandbox: {exc}") from None
         stack = contextlib.ExitStack()
-        url = stack.enter_context(running(create_app(faults=faults)))
+        url = stack.enter_context(running(app))
         self.config.add_cleanup(stack.close)
-        options = self.config.option
-        options.conformance_foreign_job = options.conformance_foreign_job or OTHER_JOB
-        options.conformance_foreign_procurement = options.conformance_foreign_procurement or OTHER_PROCUREMENT
+        landmarks, options = app.state.seed.landmarks, self.config.option
+        options.conformance_foreign_job = options.conformance_foreign_job or landmarks.foreign_job_id
+        options.conformance_foreign_procurement = (options.conformance_foreign_procurement
+                                                   or landmarks.foreign_procurement_id)
         return url
 
     def _activate(self, target: Target, transport: Transport | None = None) -> run.Run:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import asdict
 
-from .app import DEFAULT_IDLE_TTL, create_app
-from .faults import CATALOGUE
+from starlette.applications import Starlette
+
+from .app import DEFAULT_IDLE_TTL, WORLDS, create_app
+from .dialects import ALL
+from .dialects import CATALOGUE as DIALECTS
+from .faults import CATALOGUE as FAULTS
 from .server import serve
 
 
@@ -28,18 +33,37 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="NAME",
         help="switch on a named fault, deliberately non-conformant (repeatable; see sandbox/faults.py)",
     )
+    parser.add_argument(
+        "--dialect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=f"switch on a named legitimate variation, or {ALL} of them (repeatable; see sandbox/dialects.py)",
+    )
     parser.add_argument("--no-extensions", action="store_true", help="do not serve the 3 proposed extension methods")
+    parser.add_argument("--no-tenants", action="store_true", help="ignore x-partifact-tenant: one shared world")
+    parser.add_argument("--world", choices=list(WORLDS), default="documented",
+                        help="how worlds are seeded: the documented seed, or an unfamiliar one (its ids are printed)")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    unknown = [name for name in args.fault if name not in CATALOGUE]
-    if unknown:
-        parser.error(f"unknown fault {', '.join(unknown)}; known faults: {', '.join(CATALOGUE)}")
+    for option, names, catalogue in (("fault", args.fault, FAULTS), ("dialect", args.dialect, DIALECTS)):
+        unknown = [name for name in names if name not in catalogue and name != catalogue.everything]
+        if unknown:
+            parser.error(f"unknown {option} {', '.join(unknown)}; known {option}s: {', '.join(catalogue)}")
     return args
+
+
+def app_from_args(args: argparse.Namespace) -> Starlette:
+    """The app the command line describes."""
+    return create_app(idle_ttl=args.idle_ttl, faults=args.fault, dialects=args.dialect,
+                      extensions=not args.no_extensions, tenants=not args.no_tenants, world=args.world)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    app = create_app(idle_ttl=args.idle_ttl, faults=args.fault, extensions=not args.no_extensions)
+    app = app_from_args(args)
+    landmarks = asdict(app.state.seed.landmarks)
+    print(f"world {args.world}: " + ", ".join(f"{key}={value}" for key, value in landmarks.items()), flush=True)
     serve(app, args.host, args.port, args.log_level)
 
 

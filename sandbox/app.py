@@ -7,7 +7,8 @@ the Starlette router's default, keeps those rules in one place.
 
 Order of checks on `POST /api/2026-01/<method>`: method known (404) -> verb (405) -> tenant name (400)
 -> credentials (401/403) -> Content-Type (415) -> body size (413) -> JSON object (400) -> request
-schema (400) -> the handler.
+schema (400) -> the handler. Switched-on dialects and faults act at the seams between them
+(sandbox/seams.py), dialects first.
 """
 
 from __future__ import annotations
@@ -23,21 +24,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from contract.documents import bundled as load_bundled
-from contract.documents import with_extensions
-from contract.wire import API_PREFIX
+from contract import demo
+from contract.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
 
 from . import auth
-from .errors import GENERIC, ApiError, ErrorShape, shape_of
-from .faults import Faults, Incoming, Outgoing
+from .dialects import CATALOGUE as DIALECTS
+from .errors import ApiError, ErrorShape
+from .faults import CATALOGUE as FAULTS
 from .methods import METHODS, Call, Method
-from .tenants import BASE_WORLD, TENANT_HEADER, Tenants
-from .validation import RequestValidators, resolver_for
+from .seams import Incoming, Outgoing
+from .seed import DOCUMENTED, Seed
+from .spec import served
+from .tenants import BASE_WORLD, Tenants
+from .unfamiliar import UNFAMILIAR
 
 log = logging.getLogger("sandbox")
 
 MAX_BODY = 1024 * 1024  # 1 MiB
 DEFAULT_IDLE_TTL = 3600.0
+WORLDS: dict[str, Seed] = {seed.name: seed for seed in (DOCUMENTED, UNFAMILIAR)}
 
 
 class Json(JSONResponse):
@@ -89,33 +94,45 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def render(out: Outgoing) -> Response:
+    """A text body as text (what a framework or a gateway answers), anything else as JSON."""
+    if isinstance(out.body, str) and out.media_type.startswith("text/"):
+        return Response(out.body, out.status, out.headers, media_type=out.media_type)
+    return Json(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+
+
 class Sandbox:
-    """All state of one sandbox process: the spec, the compiled validators, and the tenants' worlds."""
+    """All state of one sandbox: the methods it serves, its switches, dialects and faults, and its worlds."""
 
     def __init__(
         self,
         *,
         idle_ttl: float,
         faults: Iterable[str],
+        dialects: Iterable[str],
         clock: Callable[[], float],
         extensions: bool,
+        tenants: bool,
+        world: str,
         max_body: int,
     ) -> None:
-        self.public_spec = load_bundled("openapi.json")
-        self.document = with_extensions(self.public_spec)
-        self.faults = Faults(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
-        self.extensions = extensions
+        if world not in WORLDS:
+            raise ValueError(f"unknown world {world!r}; known: {', '.join(WORLDS)}")
+        spec = served()
+        self.public_spec = spec.public
+        self.validators = spec.requests
+        self.faults = FAULTS.switch(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
+        self.dialects = DIALECTS.switch(dialects)  # legitimate variations (sandbox/dialects.py)
+        self.seams = self.dialects + self.faults
         self.max_body = max_body
-        self.tenants = Tenants(idle_ttl, clock)
-        self.validators = RequestValidators(self.document)
-        resolve = resolver_for(self.document)
-        self.shapes: dict[str, ErrorShape] = {}
-        for item in self.document["paths"].values():
-            if op := item.get("post"):
-                self.shapes[op["operationId"]] = shape_of(op, resolve)
-        self.methods: dict[str, Method] = {
-            name: m for name, m in METHODS.items() if name in self.shapes and (extensions or not m.extension)
-        }
+        self.seed = WORLDS[world]
+        self.tenanted = tenants  # False: the tenant header is ignored, every caller shares the base world
+        self.tenants = Tenants(idle_ttl, clock, self.seed.build)
+        # without the extensions, their names are unknown methods like any other
+        self.operations = {name: op for name, op in spec.operations.items() if extensions or not op.extension}
+        self.shapes = {name: ErrorShape.of(op.errors) for name, op in self.operations.items()}
+        self.generic = ErrorShape.of_any(op.errors for op in spec.operations.values())
+        self.methods: dict[str, Method] = {name: m for name, m in METHODS.items() if name in self.operations}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,14 +143,14 @@ class Sandbox:
         except Exception:  # never a 5xx nor a trace: log it, answer with a coded error
             log.exception("unexpected error on %s %s", request.method, request.url.path)
             name = request.url.path.removeprefix(API_PREFIX)
-            response = self.shapes.get(name, GENERIC).respond(ApiError("bad_request", reason="internal"))
+            response = self.shapes.get(name, self.generic).respond(ApiError("bad_request", reason="internal"))
         await response(scope, receive, send)
 
     async def route(self, request: Request) -> Response:
         path, verb = request.url.path, request.method
         if path == "/openapi.json":
             if verb not in ("GET", "HEAD"):
-                return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"})
+                return self.generic.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "GET, HEAD"})
             return Json(self.public_spec)
         if path.startswith("/__sandbox/"):
             return await self.dev_route(request, path.removeprefix("/__sandbox/"))
@@ -142,9 +159,10 @@ class Sandbox:
         return Json({"type": "not_found"}, status_code=404)
 
     async def api_route(self, request: Request, name: str) -> Response:
-        """One API call, through the fault seams: request -> call -> handler -> response."""
+        """One API call, through the seams (sandbox/seams.py): request -> call -> handler -> response."""
         m = self.methods.get(name)
-        incoming = Incoming(name, request.method, dict(request.headers), auth.role_for(name), self.tenants)
+        incoming = Incoming(name, request.method, request.headers.mutablecopy(), required_role(name), self.tenants,
+                            self.operations.get(name))
         if m is None:
             out = Outgoing(incoming, 404, {"type": "not_found"})
         else:
@@ -153,11 +171,11 @@ class Sandbox:
             except ApiError as error:
                 status, body = self.shapes[m.name].render(error)
                 out = Outgoing(incoming, status, body, {"Allow": "POST"} if status == 405 else {}, error)
-        self.faults.on_response(out)
-        return Json(out.body, status_code=out.status, headers=out.headers, media_type=out.media_type)
+        self.seams.on_response(out)
+        return render(out)
 
     def world_for(self, headers: Mapping[str, str]) -> Any:
-        tenant = headers.get(TENANT_HEADER)
+        tenant = headers.get(TENANT_HEADER) if self.tenanted else None
         if tenant is not None and not Tenants.valid_name(tenant):
             raise ApiError("bad_request", reason="invalid_tenant")
         return self.tenants.world(tenant or BASE_WORLD)
@@ -166,9 +184,9 @@ class Sandbox:
         if incoming.verb != "POST":
             raise ApiError("bad_request", 405, "method_not_allowed")
         incoming.world = self.world_for(incoming.headers)
-        self.faults.on_request(incoming)
+        self.seams.on_request(incoming)
         world, headers = incoming.world, incoming.headers
-        credential = None if incoming.role == "" else auth.authenticate(world, headers, incoming.role)
+        credential = auth.authenticate(world, headers, incoming.role) if authenticated(m.name) else None
         if not is_json_media_type(headers.get("content-type")):
             raise ApiError("bad_request", 415, "unsupported_media_type")
         try:
@@ -180,11 +198,11 @@ class Sandbox:
         except ValueError:
             raise ApiError("bad_request", reason="malformed_json") from None
         incoming.credential, incoming.raw, incoming.body = credential, raw, body
-        self.faults.on_call(incoming)
+        self.seams.on_call(incoming)
         body, credential = incoming.body, incoming.credential
         if not isinstance(body, dict) or not self.validators.is_valid(m.name, body):
             raise ApiError("bad_request", reason="invalid_request")
-        call = Call(world, credential, body, self.tenants.clock(), self.faults)
+        call = Call(world, credential, body, self.tenants.clock(), self.faults, self.dialects)
         if m.mutates:
             async with world.lock:
                 return await m.handler(call)
@@ -198,17 +216,17 @@ class Sandbox:
         if name not in routes:
             return Json({"type": "not_found"}, status_code=404)
         if request.method != routes[name]:
-            return GENERIC.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]})
+            return self.generic.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": routes[name]})
         if name == "health":
             return Json({"ok": True, "worlds": len(self.tenants)})
         try:
             world = self.world_for(request.headers)
             body = parse_body(await read_body(request, self.max_body))
         except (ApiError, ValueError, PayloadTooLarge):
-            return GENERIC.respond(ApiError("bad_request"))
-        client_id = body.get("client_id", "partly_client_demo") if isinstance(body, dict) else None
+            return self.generic.respond(ApiError("bad_request"))
+        client_id = body.get("client_id", demo.GRANT.client_id) if isinstance(body, dict) else None
         if not isinstance(client_id, str) or client_id not in world.clients:
-            return GENERIC.respond(ApiError("integration_not_found"))
+            return self.generic.respond(ApiError("integration_not_found"))
         code = auth.mint_access_code(world, client_id, self.tenants.clock())
         return Json({"access_code": code.code, "client_id": client_id, "expires_in": auth.ACCESS_CODE_TTL})
 
@@ -217,24 +235,33 @@ def create_app(
     *,
     idle_ttl: float = DEFAULT_IDLE_TTL,
     faults: Iterable[str] = (),
+    dialects: Iterable[str] = (),
     clock: Callable[[], float] = time.time,
     extensions: bool = True,
+    tenants: bool = True,
+    world: str = DOCUMENTED.name,
     max_body: int = MAX_BODY,
 ) -> Starlette:
     """A fresh sandbox: its own tenants, seeded on first use.
 
     idle_ttl: seconds after which an idle world is dropped; faults: named faults to switch on
-    (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is the Faults);
-    clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed extension methods;
-    max_body: request body limit in bytes (413 above it).
+    (sandbox/faults.py; an unknown name raises UnknownFault; `app.state.faults` is their Switches);
+    dialects: named legitimate variations to switch on, or `all` (sandbox/dialects.py; UnknownDialect;
+    `app.state.dialects`); clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed
+    extension methods (else they are unknown methods); tenants: honour `x-partifact-tenant` (else one
+    shared world); world: how worlds are seeded, a name of WORLDS (`app.state.seed.landmarks`: the ids a
+    client starts from); max_body: request body limit in bytes (413 above it).
     """
-    sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, clock=clock, extensions=extensions, max_body=max_body)
+    sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, dialects=dialects, clock=clock, extensions=extensions,
+                      tenants=tenants, world=world, max_body=max_body)
 
     async def last_resort(request: Request, exc: Exception) -> Response:
-        return GENERIC.respond(ApiError("bad_request", reason="internal"))
+        return sandbox.generic.respond(ApiError("bad_request", reason="internal"))
 
     app = Starlette(exception_handlers={Exception: last_resort})
     app.router.default = sandbox
     app.state.sandbox = sandbox
     app.state.faults = sandbox.faults
+    app.state.dialects = sandbox.dialects
+    app.state.seed = sandbox.seed
     return app

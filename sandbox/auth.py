@@ -21,38 +21,22 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from contract.wire import AUTHORIZATION, INTEGRATION_ID, Role, bearer_token, is_uuid
+
 from .errors import ApiError
 from .world import AccessCode, Credential, World
 
 ACCESS_CODE_TTL = 15 * 60  # seconds, for codes minted through the dev-only route
 
 
-def role_for(method: str) -> str | None:
-    """The role a method needs: None for either role, "" for no credential at all."""
-    if method == "integrations.insert":
-        return ""
-    if method.startswith("repairer."):
-        return "repairer"
-    if method.startswith("supplier."):
-        return "supplier"
-    return None  # businesses.list, tier1.prepare, uploads.prepare
-
-
-def _uuid_text(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
-def authenticate(world: World, headers: Mapping[str, str], role: str | None) -> Credential:
-    scheme, _, key = headers.get("authorization", "").strip().partition(" ")
-    key = key.strip()
-    integration_id = _uuid_text(headers.get("partly-integration-id", "").strip())
-    if scheme.lower() != "bearer" or not key or integration_id is None:
+def authenticate(world: World, headers: Mapping[str, str], role: Role | None) -> Credential:
+    """The credential both headers name; unauthorized without one, forbidden for the wrong role."""
+    key = bearer_token(headers.get(AUTHORIZATION))
+    integration_id = headers.get(INTEGRATION_ID, "").strip()
+    if not key or not is_uuid(integration_id):
         raise ApiError("unauthorized")
     credential = world.credentials.get(key)
-    if credential is None or not hmac.compare_digest(credential.integration_id, integration_id):
+    if credential is None or not hmac.compare_digest(credential.integration_id, integration_id.lower()):
         raise ApiError("unauthorized")
     if role and credential.role != role:
         raise ApiError("forbidden")

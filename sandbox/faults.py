@@ -2,214 +2,87 @@
 be shown to catch what it claims to catch (issue 6: the kill matrix).
 
 Why a catalogue: each fault is one row (name, one-line description, the requirement ids it is expected
-to break, and its implementation), so this module reads as the list of mutants, the kill matrix takes
-its expectations from here, and the benchmark times each fault's detection from the same rows.
-
-Where a fault acts (its seam), so that the clean code stays clean:
-- REQUEST: before authentication: may edit the request headers, the role the method needs, the world;
-- CALL: after the body is parsed, before it is validated and handled: may edit the body or the
-  credential, or raise an ApiError;
-- RESPONSE: after the handler (or the error): may edit the status, the body and the headers, and
-  reach into the world (for faults that change state after the fact);
-- DOMAIN: the handler itself asks `call.faults.active(name)`, where behaviour itself must change.
-
-With no fault on, each seam is a loop over an empty tuple.
+to break, its seam and its implementation), so this module reads as the list of mutants, the kill
+matrix takes its expectations from here, and the benchmark times each fault's detection from the same
+rows. The machinery that runs them (the seams, switching rows on by name) is sandbox/seams.py.
 
 Public shape: `CATALOGUE` (name -> Fault, in catalogue order), `Fault.name/description/breaks/seam`,
-`Faults(names)` (raises UnknownFault), `Faults.active(name)`, `names_from_env(value)`.
+`CATALOGUE.switch(names)` (raises UnknownFault), `names_from_env(value)` for ENV_VARIABLE.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
+
+from contract.wire import (
+    AUTHORIZATION,
+    BASKET,
+    INSTALL,
+    INTEGRATION_ID,
+    PARTS_INSERT,
+    TENANT_HEADER,
+    bearer_token,
+    is_uuid,
+)
 
 from . import views
 from .errors import ApiError
 from .invoicing import invoice_for
+from .seams import (
+    FAULTS_VARIABLE,
+    Catalogue,
+    Hook,
+    Incoming,
+    Outgoing,
+    Row,
+    Seam,
+    UnknownName,
+    answers,
+    fails_with,
+    invoices_in,
+    names_from_env,
+    procurements_in,
+)
 from .seed import DEMO_JOB
-from .tenants import BASE_WORLD, TENANT_HEADER, Tenants
-from .world import AccessCode, Credential, World, rfc3339
+from .tenants import BASE_WORLD
+from .world import AccessCode, Credential, rfc3339
 
-ENV_VARIABLE = "RAILS_SANDBOX_FAULTS"  # comma-separated names (the suite's embedded sandbox reads it)
+__all__ = ["CATALOGUE", "ENV_VARIABLE", "Fault", "UnknownFault", "names_from_env"]
+
+ENV_VARIABLE = FAULTS_VARIABLE  # comma-separated names (the suite's embedded sandbox reads it)
 PROCUREMENT_METHODS = ("repairer.procurements.get", "repairer.procurements.list", "repairer.procurements.insert",
                        "supplier.procurements.get", "supplier.procurements.confirm")
 INVOICE_METHODS = ("repairer.procurements.invoices.list", "repairer.procurements.invoices.get")
 JOB_METHODS = ("repairer.jobs.get", "repairer.jobs.insert")
-EXTENSION_METHODS = ("repairer.procurements.insert", *INVOICE_METHODS)
-BASKET = "repairer.jobs.baskets.latest.get"
-INSTALL = "integrations.insert"
-D24_METHOD = "repairer.jobs.parts.insert"
 
 
-class Seam(StrEnum):
-    REQUEST = "request"
-    CALL = "call"
-    RESPONSE = "response"
-    DOMAIN = "domain"
-
-
-class UnknownFault(ValueError):
+class UnknownFault(UnknownName):
     """A fault name that is not in the catalogue."""
 
 
-@dataclass
-class Incoming:
-    """One API request on its way in, as the REQUEST and CALL seams see it."""
-
-    method: str
-    verb: str
-    headers: dict[str, str]  # lower-case names
-    role: str | None  # what auth.role_for says the method needs ("" none, None either role)
-    tenants: Tenants
-    world: World | None = None
-    credential: Credential | None = None
-    raw: bytes = b""
-    body: Any = None
-
-
-@dataclass
-class Outgoing:
-    """One API response on its way out, as the RESPONSE seam sees it."""
-
-    incoming: Incoming
-    status: int
-    body: Any
-    headers: dict[str, str] = field(default_factory=dict)
-    error: ApiError | None = None
-    media_type: str = "application/json"
-
-    @property
-    def method(self) -> str:
-        return self.incoming.method
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @property
-    def kind(self) -> str | None:
-        """The error kind in the body: `{"type": kind}` or a bare string (D24)."""
-        if isinstance(self.body, str):
-            return self.body
-        return self.body.get("type") if isinstance(self.body, dict) else None
-
-    def set_kind(self, kind: Any) -> None:
-        """Replace the error kind, in the body's own shape."""
-        self.body = {**self.body, "type": kind} if isinstance(self.body, dict) else kind
-
-
-Hook = Callable[[Any], None]
-
-
 @dataclass(frozen=True)
-class Fault:
-    name: str  # kebab-case
-    description: str  # one line
-    breaks: tuple[str, ...]  # the requirement ids (conformance/requirements.py) it is expected to break
-    seam: Seam
-    apply: Hook | None = None  # None for DOMAIN faults: the handler asks `faults.active(name)`
+class Fault(Row):
+    breaks: tuple[str, ...] = ()  # the requirement ids (conformance/requirements.py) it is expected to break
 
 
-CATALOGUE: dict[str, Fault] = {}
+CATALOGUE: Catalogue[Fault] = Catalogue(Fault, UnknownFault)
 
 
 def fault(name: str, description: str, *breaks: str, seam: Seam) -> Callable[[Hook], Hook]:
     """Register the decorated function as the implementation of fault `name` at `seam`."""
-
-    def register(apply: Hook) -> Hook:
-        CATALOGUE[name] = Fault(name, description, breaks, seam, apply)
-        return apply
-
-    return register
+    return CATALOGUE.hook(name, description, seam=seam, breaks=breaks)
 
 
 def domain_fault(name: str, description: str, *breaks: str) -> None:
-    CATALOGUE[name] = Fault(name, description, breaks, Seam.DOMAIN)
-
-
-class Faults:
-    """The faults switched on in one sandbox, and the seams' entry points."""
-
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        chosen = list(dict.fromkeys(n.strip() for n in names if n.strip()))
-        unknown = [n for n in chosen if n not in CATALOGUE]
-        if unknown:
-            raise UnknownFault(f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(CATALOGUE)}")
-        self.names = frozenset(chosen)
-        hooks = [CATALOGUE[n] for n in chosen]
-        self._request = tuple(f.apply for f in hooks if f.seam is Seam.REQUEST and f.apply)
-        self._call = tuple(f.apply for f in hooks if f.seam is Seam.CALL and f.apply)
-        self._response = tuple(f.apply for f in hooks if f.seam is Seam.RESPONSE and f.apply)
-
-    def active(self, name: str) -> bool:
-        return name in self.names
-
-    def __bool__(self) -> bool:
-        return bool(self.names)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.names))
-
-    def on_request(self, incoming: Incoming) -> None:
-        for hook in self._request:
-            hook(incoming)
-
-    def on_call(self, incoming: Incoming) -> None:
-        for hook in self._call:
-            hook(incoming)
-
-    def on_response(self, outgoing: Outgoing) -> None:
-        for hook in self._response:
-            hook(outgoing)
-
-
-NO_FAULTS = Faults()
-
-
-def names_from_env(value: str | None) -> list[str]:
-    """`a,b` -> ["a", "b"] (RAILS_SANDBOX_FAULTS)."""
-    return [n.strip() for n in (value or "").split(",") if n.strip()]
+    CATALOGUE.domain(name, description, breaks=breaks)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def bearer_key(headers: dict[str, str]) -> str:
-    scheme, _, key = headers.get("authorization", "").strip().partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else ""
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
-def procurements_in(body: Any) -> list[dict[str, Any]]:
-    """The procurement objects of a procurement method's 2xx body (itself, its wrapper, its items)."""
-    if not isinstance(body, dict):
-        return []
-    if isinstance(body.get("procurement"), dict):
-        return [body["procurement"]]
-    if isinstance(body.get("items"), list):
-        return [p for p in body["items"] if isinstance(p, dict) and "source_items" in p]
-    return [body] if "source_items" in body else []
-
-
-def invoices_in(body: Any) -> list[dict[str, Any]]:
-    if not isinstance(body, dict):
-        return []
-    if isinstance(body.get("invoice"), dict):
-        return [body["invoice"]]
-    return [i for i in body.get("items") or [] if isinstance(i, dict)]
 
 
 def show_status(procurement: dict[str, Any], status: str) -> None:
@@ -222,16 +95,12 @@ def show_status(procurement: dict[str, Any], status: str) -> None:
 def placed(out: Outgoing) -> Any:
     """The procurement a successful repairer.procurements.insert just placed (the model object)."""
     assert out.incoming.world is not None
-    return out.incoming.world.procurements[out.body["procurement"]["id"]]
+    return out.incoming.world.procurements[procurements_in(out.body)[0]["id"]]
 
 
-def answers(out: Outgoing, *methods: str) -> bool:
-    """A 2xx of one of `methods`."""
-    return out.ok and out.method in methods
-
-
-def fails_with(out: Outgoing, kind: str) -> bool:
-    return not out.ok and out.error is not None and out.kind == kind
+def presented(i: Incoming) -> Credential | None:
+    """The credential whose key the request's bearer token names, if any."""
+    return i.world.credentials.get(bearer_token(i.headers.get(AUTHORIZATION))) if i.world else None
 
 
 # -- auth ------------------------------------------------------------------------------------------
@@ -240,33 +109,34 @@ def fails_with(out: Outgoing, kind: str) -> bool:
 @fault("integration-id-not-required", "A known bearer key authenticates without the Partly-Integration-ID header.",
        "AUTH-001", seam=Seam.REQUEST)
 def _integration_id_not_required(i: Incoming) -> None:
-    credential = i.world.credentials.get(bearer_key(i.headers)) if i.world else None
-    if credential and not i.headers.get("partly-integration-id"):
-        i.headers["partly-integration-id"] = credential.integration_id
+    credential = presented(i)
+    if credential and not i.headers.get(INTEGRATION_ID):
+        i.headers[INTEGRATION_ID] = credential.integration_id
 
 
 @fault("any-bearer-accepted", "Any bearer key is accepted when the integration id is known.",
        "AUTH-001", seam=Seam.REQUEST)
 def _any_bearer_accepted(i: Incoming) -> None:
-    key, integration = bearer_key(i.headers), i.headers.get("partly-integration-id", "").strip().lower()
+    key = bearer_token(i.headers.get(AUTHORIZATION))
+    integration = i.headers.get(INTEGRATION_ID, "").strip().lower()
     if i.world and key and key not in i.world.credentials:
         owner = next((c for c in i.world.credentials.values() if c.integration_id == integration), None)
         if owner:
-            i.headers["authorization"] = f"Bearer {owner.api_key}"
+            i.headers[AUTHORIZATION] = f"Bearer {owner.api_key}"
 
 
 @fault("other-integration-id-accepted", "A known key is accepted with any well-formed integration id, even "
        "another integration's.", "AUTH-002", seam=Seam.REQUEST)
 def _other_integration_id_accepted(i: Incoming) -> None:
-    credential = i.world.credentials.get(bearer_key(i.headers)) if i.world else None
-    if credential and is_uuid(i.headers.get("partly-integration-id", "").strip()):
-        i.headers["partly-integration-id"] = credential.integration_id
+    credential = presented(i)
+    if credential and is_uuid(i.headers.get(INTEGRATION_ID, "").strip()):
+        i.headers[INTEGRATION_ID] = credential.integration_id
 
 
 @fault("wrong-role-allowed", "supplier.* methods accept a repairer credential (no 403 forbidden).",
        "AUTH-003", seam=Seam.REQUEST)
 def _wrong_role_allowed(i: Incoming) -> None:
-    if i.method.startswith("supplier."):
+    if i.role == "supplier":
         i.role = None
 
 
@@ -334,7 +204,7 @@ def _prose_error_bodies(out: Outgoing) -> None:
 @fault("parts-insert-typed-errors", "repairer.jobs.parts.insert errors are {\"type\"} objects, not bare "
        "strings (D24 broken).", "ERR-D24-001", seam=Seam.RESPONSE)
 def _parts_insert_typed_errors(out: Outgoing) -> None:
-    if out.method == D24_METHOD and out.error is not None and isinstance(out.body, str):
+    if out.method == PARTS_INSERT and out.error is not None and isinstance(out.body, str):
         out.body = {"type": out.body}
 
 
@@ -398,7 +268,7 @@ def _seeded_job_id_not_uuid(out: Outgoing) -> None:
 @fault("part-status-outside-enum", "Ordered parts are listed with status on_order, outside PartStatusV1.",
        "SCHEMA-001", "LIFE-002", seam=Seam.RESPONSE)
 def _part_status_outside_enum(out: Outgoing) -> None:
-    if answers(out, "repairer.jobs.parts.list", D24_METHOD):
+    if answers(out, "repairer.jobs.parts.list", PARTS_INSERT):
         for part in out.body["items"]:
             if part.get("status") == "ordered":
                 part["status"] = "on_order"
@@ -595,7 +465,7 @@ def _get_answered_200(out: Outgoing) -> None:
 @fault("extension-marker-missing", "Extension responses lack \"x_extension\": true.", "EXT-001",
        seam=Seam.RESPONSE)
 def _extension_marker_missing(out: Outgoing) -> None:
-    if answers(out, *EXTENSION_METHODS):
+    if out.ok and out.extension:
         out.body.pop("x_extension", None)
 
 

@@ -12,8 +12,12 @@ once the supplier confirms it; and part 0e...04 (the bonnet) is still `estimated
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+
+from contract import demo
 
 from .invoicing import invoice_for
 from .world import (
@@ -42,23 +46,19 @@ REPAIRER_ORG = sid("09", 1)
 OTHER_REPAIRER_ORG = sid("09", 2)
 CT_ORG, PD_ORG, CAR_ORG = sid("09", 10), sid("09", 11), sid("09", 12)
 # Businesses
-SITE_MAIN, SITE_ROLLESTON, OTHER_SITE = sid("0b", 1), sid("0b", 2), sid("0b", 3)
-CHRISTCHURCH_TOYOTA, PARTS_DIRECT, AUTO_RECYCLERS = sid("0b", 10), sid("0b", 11), sid("0b", 12)
+SITE_MAIN, SITE_ROLLESTON, OTHER_SITE = demo.SITE_ID, sid("0b", 2), sid("0b", 3)
+CHRISTCHURCH_TOYOTA, PARTS_DIRECT, AUTO_RECYCLERS = demo.SUPPLIER_BUSINESS_ID, sid("0b", 11), sid("0b", 12)
 # Work providers
-AA_INSURANCE, TOWER_INSURANCE = sid("0a", 20), sid("0a", 21)
-# Credentials (NOTES §2)
-REPAIRER_KEY, REPAIRER_INTEGRATION = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2", sid("0c", 1)
-SUPPLIER_KEY, SUPPLIER_INTEGRATION = "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25", sid("0c", 2)
-DEMO_CLIENT, DEMO_SECRET, DEMO_ACCESS_CODE = "partly_client_demo", "secret_demo_8f3a", "ac_demo_valid_15m"
+AA_INSURANCE, TOWER_INSURANCE = demo.WORK_PROVIDER_ID, sid("0a", 21)
 # Seeded clients that trigger the other install errors (see sandbox/auth.py).
 LEGACY_CLIENT, LEGACY_SECRET = "partly_client_legacy", "secret_legacy_5d21"
 DISABLED_CLIENT, DISABLED_SECRET = "partly_client_disabled", "secret_disabled_7b40"
 REVOKED_CLIENT, REVOKED_SECRET = "partly_client_revoked", "secret_revoked_e613"
 # The demo job
 DEMO_JOB, OTHER_JOB = sid("0d", 1), sid("0d", 2)
-DEMO_EXTERNAL_ID, DEMO_JOB_NUMBER, DEMO_CLAIM_NUMBER = "CCC-2026-04817", "AVN-10482", "AA-CLM-7730215"
+DEMO_JOB_NUMBER, DEMO_CLAIM_NUMBER = "AVN-10482", "AA-CLM-7730215"
 DEMO_VIN = "JTNKHMBX503012345"
-SEEDED_PROCUREMENT, OTHER_PROCUREMENT = sid("10", 1), sid("10", 2)
+SEEDED_PROCUREMENT, OTHER_PROCUREMENT = demo.PROCUREMENT_ID, sid("10", 2)
 SEEDED_INVOICE_ID = sid("20", 1)  # minted for 10...01 when it is confirmed
 OTHER_INVOICE_ID = sid("20", 2)
 
@@ -138,39 +138,44 @@ WORK_PROVIDERS = [
     WorkProvider(TOWER_INSURANCE, "Tower Insurance"),
 ]
 
-# (part id n, description, quantity, part number, status)
+# Job parts
+BUMPER_BAR, HEADLAMP, RADIATOR_SUPPORT, GRILLE, REAR_BUMPER = (sid("0e", n) for n in (1, 2, 3, 5, 10))
+BONNET = demo.JOB_PART_ID  # the reference's part, still estimated
+
+# (part id, description, quantity, part number, status)
 DEMO_PARTS = [
-    (1, "Front bumper reinforcement bar", 1, "52021-02290", "estimated"),
-    (2, "Headlamp assembly, left", 1, "81150-02Q80", "ordered"),
-    (3, "Radiator support panel", 1, "53201-02350", "ordered"),
-    (4, "Bonnet panel", 1, "53301-02520", "estimated"),
-    (5, "Upper radiator grille", 1, "53111-02C10", "estimated"),
+    (BUMPER_BAR, "Front bumper reinforcement bar", 1, "52021-02290", "estimated"),
+    (HEADLAMP, "Headlamp assembly, left", 1, "81150-02Q80", "ordered"),
+    (RADIATOR_SUPPORT, "Radiator support panel", 1, "53201-02350", "ordered"),
+    (BONNET, "Bonnet panel", 1, "53301-02520", "estimated"),
+    (GRILLE, "Upper radiator grille", 1, "53111-02C10", "estimated"),
 ]
-OTHER_PARTS = [(10, "Rear bumper cover", 1, None, "ordered")]
+OTHER_PARTS = [(REAR_BUMPER, "Rear bumper cover", 1, None, "ordered")]
 
-# (sellable n, supplier business, job part n, unit price, part number)
+# (sellable id, supplier business, job part, unit price, part number); the bonnet's genuine offer is the reference's
 DEMO_OFFERS = [
-    (1, CHRISTCHURCH_TOYOTA, 1, "389.20", "52021-02290"),
-    (2, PARTS_DIRECT, 1, "264.00", "PD-52021-A"),
-    (3, AUTO_RECYCLERS, 1, "145.00", None),
-    (4, CHRISTCHURCH_TOYOTA, 2, "612.40", "81150-02Q80"),
-    (5, PARTS_DIRECT, 2, "398.00", "PD-81150-L"),
-    (6, CHRISTCHURCH_TOYOTA, 3, "343.25", "53201-02350"),
-    (10, AUTO_RECYCLERS, 3, "140.00", None),
-    (7, CHRISTCHURCH_TOYOTA, 4, "452.17", "53301-02520"),
-    (8, PARTS_DIRECT, 4, "309.90", "PD-53301-B"),
-    (9, AUTO_RECYCLERS, 4, "180.00", None),
-    (11, CHRISTCHURCH_TOYOTA, 5, "187.60", "53111-02C10"),
-    (12, PARTS_DIRECT, 5, "119.95", "PD-53111-G"),
+    (sid("0f", 1), CHRISTCHURCH_TOYOTA, BUMPER_BAR, "389.20", "52021-02290"),
+    (sid("0f", 2), PARTS_DIRECT, BUMPER_BAR, "264.00", "PD-52021-A"),
+    (sid("0f", 3), AUTO_RECYCLERS, BUMPER_BAR, "145.00", None),
+    (sid("0f", 4), CHRISTCHURCH_TOYOTA, HEADLAMP, "612.40", "81150-02Q80"),
+    (sid("0f", 5), PARTS_DIRECT, HEADLAMP, "398.00", "PD-81150-L"),
+    (sid("0f", 6), CHRISTCHURCH_TOYOTA, RADIATOR_SUPPORT, "343.25", "53201-02350"),
+    (sid("0f", 10), AUTO_RECYCLERS, RADIATOR_SUPPORT, "140.00", None),
+    (demo.SELLABLE_ID, CHRISTCHURCH_TOYOTA, BONNET, "452.17", "53301-02520"),
+    (sid("0f", 8), PARTS_DIRECT, BONNET, "309.90", "PD-53301-B"),
+    (sid("0f", 9), AUTO_RECYCLERS, BONNET, "180.00", None),
+    (sid("0f", 11), CHRISTCHURCH_TOYOTA, GRILLE, "187.60", "53111-02C10"),
+    (sid("0f", 12), PARTS_DIRECT, GRILLE, "119.95", "PD-53111-G"),
 ]
-OTHER_OFFERS = [(20, PARTS_DIRECT, 10, "389.00", "PD-52159-R")]
+OTHER_OFFERS = [(sid("0f", 20), PARTS_DIRECT, REAR_BUMPER, "389.00", "PD-52159-R")]
 
 
-def _offer(world: World, job_id: str, n: int, supplier_id: str, part_n: int, price: str, pn: str | None) -> Offer:
+def _offer(world: World, job_id: str, sellable_id: str, supplier_id: str, part_id: str, price: str,
+           pn: str | None) -> Offer:
     supplier = world.businesses[supplier_id]
-    part = world.parts[sid("0e", part_n)]
+    part = world.parts[part_id]
     return Offer(
-        sid("0f", n),
+        sellable_id,
         job_id,
         supplier_id,
         [part.id],
@@ -182,35 +187,76 @@ def _offer(world: World, job_id: str, n: int, supplier_id: str, part_n: int, pri
     )
 
 
-def build_world(now: float) -> World:
-    """A fresh world, seeded identically every time; `now` (epoch seconds) anchors its timestamps."""
-    w = World(last_used=now)
-    anchor = datetime.fromtimestamp(now, UTC)
-    w.stamp(now)
-    w.organizations = {o.id: o for o in ORGANIZATIONS}
-    w.businesses = {b.id: b for b in BUSINESSES}
-    w.work_providers = {p.id: p for p in WORK_PROVIDERS}
+@dataclass(frozen=True)
+class Landmarks:
+    """The ids a client of a world starts from: a job of the demo repairer, and procurements of it from
+    the demo supplier (`app.state.seed.landmarks`; `python -m sandbox` prints them)."""
 
+    job_id: str
+    job_external_id: str
+    requested_procurement_id: str  # order_requested: the demo supplier can confirm it
+    confirmed_procurement_id: str | None  # order_confirmed, with its invoice
+    foreign_job_id: str  # another repairer organization's job: neither demo credential may see it
+    foreign_procurement_id: str  # and its procurement, from a supplier that is not the demo supplier
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A way to seed every world of a sandbox."""
+
+    name: str
+    build: Callable[[float], World]  # epoch seconds -> a fresh world
+    landmarks: Landmarks
+
+
+def new_world(now: float, organizations: list[Organization], businesses: list[Business],
+              work_providers: list[WorkProvider], repairer_org: str, supplier_org: str) -> World:
+    """A world of these parties, where the demo credentials and OAuth clients (NOTES §2: the same in
+    every world) belong to `repairer_org` and `supplier_org`."""
+    w = World(last_used=now)
+    w.stamp(now)
+    w.organizations = {o.id: o for o in organizations}
+    w.businesses = {b.id: b for b in businesses}
+    w.work_providers = {p.id: p for p in work_providers}
     w.credentials = {
-        REPAIRER_KEY: Credential(REPAIRER_KEY, REPAIRER_INTEGRATION, "repairer", REPAIRER_ORG),
-        SUPPLIER_KEY: Credential(SUPPLIER_KEY, SUPPLIER_INTEGRATION, "supplier", CT_ORG),
+        c.api_key: Credential(c.api_key, c.integration_id, c.role, organization)
+        for c, organization in ((demo.REPAIRER, repairer_org), (demo.SUPPLIER, supplier_org))
     }
     w.clients = {
         c.client_id: c
         for c in (
-            OAuthClient(DEMO_CLIENT, DEMO_SECRET, "repairer", REPAIRER_ORG),
-            OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", REPAIRER_ORG, state="legacy"),
-            OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", REPAIRER_ORG, state="disabled"),
-            OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", REPAIRER_ORG, state="revoked"),
+            OAuthClient(demo.GRANT.client_id, demo.GRANT.client_secret, "repairer", repairer_org),
+            OAuthClient(LEGACY_CLIENT, LEGACY_SECRET, "repairer", repairer_org, state="legacy"),
+            OAuthClient(DISABLED_CLIENT, DISABLED_SECRET, "repairer", repairer_org, state="disabled"),
+            OAuthClient(REVOKED_CLIENT, REVOKED_SECRET, "repairer", repairer_org, state="revoked"),
         )
     }
-    w.access_codes = {DEMO_ACCESS_CODE: AccessCode(DEMO_ACCESS_CODE, DEMO_CLIENT, expires_at=None)}
+    w.access_codes = {demo.GRANT.access_code: AccessCode(demo.GRANT.access_code, demo.GRANT.client_id, None)}
+    return w
+
+
+def source_items(w: World, *rows: tuple[str, str, str]) -> list[SourceItem]:
+    """One unit of each (source item id, job part id, sellable id), at the offer's price."""
+    return [SourceItem(item_id, part_id, sellable_id, w.offers[sellable_id].description, 1,
+                       w.offers[sellable_id].unit_price) for item_id, part_id, sellable_id in rows]
+
+
+def confirm(w: World, procurement: Procurement, at: datetime, invoice_id: str) -> None:
+    """Seed `procurement` as confirmed by its supplier at `at`, with its invoice."""
+    procurement.status, procurement.updated_at = "order_confirmed", at
+    w.invoices[invoice_id] = invoice_for(w, procurement, invoice_id, at)
+
+
+def build_world(now: float) -> World:
+    """A fresh world, seeded identically every time; `now` (epoch seconds) anchors its timestamps."""
+    w = new_world(now, ORGANIZATIONS, BUSINESSES, WORK_PROVIDERS, REPAIRER_ORG, CT_ORG)
+    anchor = datetime.fromtimestamp(now, UTC)
 
     w.jobs[DEMO_JOB] = Job(
         DEMO_JOB,
         REPAIRER_ORG,
         SITE_MAIN,
-        DEMO_EXTERNAL_ID,
+        demo.JOB_EXTERNAL_ID,
         DEMO_JOB_NUMBER,
         DEMO_CLAIM_NUMBER,
         AA_INSURANCE,
@@ -234,38 +280,22 @@ def build_world(now: float) -> World:
         {"vin": "JM0BN123100123456", "make": "Mazda", "model": "Mazda3", "year": 2017},
     )
     for job_id, parts in ((DEMO_JOB, DEMO_PARTS), (OTHER_JOB, OTHER_PARTS)):
-        for n, description, quantity, pn, status in parts:
-            w.parts[sid("0e", n)] = Part(sid("0e", n), job_id, description, quantity, pn, status)
+        for part_id, description, quantity, pn, status in parts:
+            w.parts[part_id] = Part(part_id, job_id, description, quantity, pn, status)
     for job_id, offers in ((DEMO_JOB, DEMO_OFFERS), (OTHER_JOB, OTHER_OFFERS)):
         for args in offers:
             offer = _offer(w, job_id, *args)
             w.offers[offer.sellable_id] = offer
-
-    def items(*rows: tuple[int, int, int]) -> list[SourceItem]:
-        out = []
-        for item_n, part_n, sellable_n in rows:
-            offer = w.offers[sid("0f", sellable_n)]
-            out.append(
-                SourceItem(
-                    sid("11", item_n),
-                    sid("0e", part_n),
-                    offer.sellable_id,
-                    offer.description,
-                    1,
-                    offer.unit_price,
-                )
-            )
-        return out
 
     placed = anchor - timedelta(hours=3)
     w.procurements[SEEDED_PROCUREMENT] = Procurement(
         SEEDED_PROCUREMENT,
         DEMO_JOB,
         CHRISTCHURCH_TOYOTA,
-        f"{DEMO_EXTERNAL_ID}/1",
+        f"{demo.JOB_EXTERNAL_ID}/1",
         "NZD",
         Decimal("0.00"),
-        items((1, 2, 4), (2, 3, 6)),
+        source_items(w, (sid("11", 1), HEADLAMP, sid("0f", 4)), (sid("11", 2), RADIATOR_SUPPORT, sid("0f", 6))),
         placed,
         placed,
     )
@@ -277,12 +307,13 @@ def build_world(now: float) -> World:
         "RPP-2026-00033/1",
         "NZD",
         Decimal("18.50"),
-        items((3, 10, 20)),
+        source_items(w, (sid("11", 3), REAR_BUMPER, sid("0f", 20))),
         other_placed,
-        other_placed + timedelta(hours=1),
-        status="order_confirmed",
+        other_placed,
     )
-    w.invoices[OTHER_INVOICE_ID] = invoice_for(
-        w, w.procurements[OTHER_PROCUREMENT], OTHER_INVOICE_ID, other_placed + timedelta(hours=1)
-    )
+    confirm(w, w.procurements[OTHER_PROCUREMENT], other_placed + timedelta(hours=1), OTHER_INVOICE_ID)
     return w
+
+
+DOCUMENTED = Seed("documented", build_world, Landmarks(DEMO_JOB, demo.JOB_EXTERNAL_ID, SEEDED_PROCUREMENT, None,
+                                                       OTHER_JOB, OTHER_PROCUREMENT))

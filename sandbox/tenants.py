@@ -13,18 +13,17 @@ from collections.abc import Callable
 from .seed import build_world
 from .world import World
 
-TENANT_HEADER = "x-partifact-tenant"
 TENANT_NAME = re.compile(r"^[a-z0-9_-]{1,64}$")
 BASE_WORLD = ""  # not a valid tenant name, so it never collides with one
-
-
 MAX_WORLDS = 1000  # tenant worlds kept at once
 
 
 class Tenants:
-    def __init__(self, idle_ttl: float, clock: Callable[[], float]) -> None:
+    def __init__(self, idle_ttl: float, clock: Callable[[], float],
+                 build: Callable[[float], World] = build_world) -> None:
         self.idle_ttl = idle_ttl
         self.clock = clock
+        self.build = build  # epoch seconds -> a freshly seeded world
         self._worlds: dict[str, World] = {}
         self._next_sweep = 0.0
 
@@ -41,7 +40,7 @@ class Tenants:
             if name not in self._worlds and len(self._worlds) >= MAX_WORLDS:
                 # bounded memory whatever callers send: the least recently used world goes first
                 del self._worlds[min(self._worlds, key=lambda n: self._worlds[n].last_used)]
-            world = self._worlds[name] = build_world(now)
+            world = self._worlds[name] = self.build(now)
         world.last_used = now
         return world
 

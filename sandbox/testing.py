@@ -13,16 +13,14 @@ from typing import Any
 
 import httpx
 
-from contract.documents import bundled as load_bundled
-from contract.documents import with_extensions
-from contract.wire import API_PREFIX
+from contract import demo
+from contract.wire import API_PREFIX, TENANT_HEADER
 
-from .seed import REPAIRER_INTEGRATION, REPAIRER_KEY, SUPPLIER_INTEGRATION, SUPPLIER_KEY
-from .tenants import TENANT_HEADER
+from .spec import served
 from .validation import ResponseValidators
 
-REPAIRER = {"Authorization": f"Bearer {REPAIRER_KEY}", "Partly-Integration-ID": REPAIRER_INTEGRATION}
-SUPPLIER = {"Authorization": f"Bearer {SUPPLIER_KEY}", "Partly-Integration-ID": SUPPLIER_INTEGRATION}
+REPAIRER = demo.REPAIRER.headers()
+SUPPLIER = demo.SUPPLIER.headers()
 
 _validators: ResponseValidators | None = None
 _http: httpx.Client | None = None
@@ -39,7 +37,7 @@ def shared_http() -> httpx.Client:
 def response_validators() -> ResponseValidators:
     global _validators
     if _validators is None:
-        _validators = ResponseValidators(with_extensions(load_bundled("openapi.json")))
+        _validators = ResponseValidators(served().document, served().operations)
     return _validators
 
 
@@ -109,7 +107,7 @@ class SandboxClient:
         """A call that must fail with `kind` and `status` in the method's error shape (D24 aware)."""
         response = self.request(method, body, **kwargs)
         assert response.status_code == status, f"{method}: {response.status_code} {response.text[:300]}"
-        expected = kind if method == "repairer.jobs.parts.insert" else {"type": kind}
+        expected = kind if served().operations[method].errors.bare else {"type": kind}
         got = response.json()
         if isinstance(got, dict):
             got = {"type": got.get("type")}

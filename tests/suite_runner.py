@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -44,3 +46,11 @@ def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, time
     environment.update(env or {})
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
     return SuiteRun(done.returncode, done.stdout + done.stderr, reports)
+
+
+def publish(text: str, path: Path, config: pytest.Config) -> None:
+    """Write a matrix of suite runs to `path` and print it past pytest's output capture."""
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    with config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print("\n" + text + f"(written to {path.relative_to(ROOT)})")

@@ -20,7 +20,7 @@ import pytest
 from conformance import requirements
 from conformance.requirements import Level
 from sandbox.faults import CATALOGUE, ENV_VARIABLE, Fault
-from tests.suite_runner import ROOT, SuiteRun, run_suite
+from tests.suite_runner import ROOT, SuiteRun, publish, run_suite
 
 pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --run-slow
 
@@ -119,11 +119,7 @@ def kill_matrix(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     wall = time.perf_counter() - started
     yield {(run.fault.name, run.whole): run for run in runs}
     text = matrix_markdown(sorted(runs, key=lambda r: list(CATALOGUE).index(r.fault.name)), wall)
-    REPORT.parent.mkdir(exist_ok=True)
-    REPORT.write_text(text)
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print("\n" + text + f"(written to {REPORT.relative_to(ROOT)})")
+    publish(text, REPORT, request.config)
 
 
 @pytest.mark.parametrize("name", list(CATALOGUE))

@@ -201,7 +201,7 @@ def test_an_unexpected_exception_is_still_a_coded_error() -> None:
     app = create_app()
     methods = app.state.sandbox.methods
     for name in ("businesses.list", "repairer.jobs.parts.insert"):
-        methods[name] = Method(name, boom, mutates=True, extension=False)
+        methods[name] = Method(name, boom, mutates=True)
     with running(app) as url:
         client = SandboxClient(url)
         response = client.request("businesses.list", {})

@@ -10,7 +10,7 @@ from .lookup import buyer_procurement_or_404, job_or_404
 from .registry import Call, method
 
 
-@method("repairer.procurements.invoices.list", extension=True)
+@method("repairer.procurements.invoices.list")
 async def invoices_list(call: Call) -> dict[str, Any]:
     world, body = call.world, call.body
     assert call.credential is not None
@@ -25,7 +25,7 @@ async def invoices_list(call: Call) -> dict[str, Any]:
     return {"x_extension": True, "items": [views.invoice(i) for i in items]}
 
 
-@method("repairer.procurements.invoices.get", extension=True)
+@method("repairer.procurements.invoices.get")
 async def invoices_get(call: Call) -> dict[str, Any]:
     world = call.world
     assert call.credential is not None

@@ -6,8 +6,9 @@ does not exist; a selector with none or several variants is `bad_request` (NOTES
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
+
+from contract.wire import is_uuid
 
 from ..errors import ApiError
 from ..world import Credential, Job, Procurement, World
@@ -15,22 +16,15 @@ from ..world import Credential, Job, Procurement, World
 JOB_SELECTORS = ("id", "external", "site_job_number")
 
 
-def _is_uuid(value: Any) -> bool:
-    try:
-        return isinstance(value, str) and str(uuid.UUID(value)) == value.lower()
-    except ValueError:
-        return False
-
-
 def _matches(kind: str, value: Any) -> bool:
     """Whether `value` is a valid `kind` selector, exactly as JobIdentityV1's oneOf branch says."""
     if kind == "id":
-        return _is_uuid(value)
+        return is_uuid(value)
     if kind == "external":
         return isinstance(value, str) and len(value) >= 1
     return (
         isinstance(value, dict)
-        and _is_uuid(value.get("site_id"))
+        and is_uuid(value.get("site_id"))
         and isinstance(value.get("job_number"), str)
         and len(value["job_number"]) >= 1
     )

@@ -31,7 +31,7 @@ async def repairer_list(call: Call) -> dict[str, Any]:
     return {"items": [views.buyer_procurement(call.world, p) for p in items]}
 
 
-@method("repairer.procurements.insert", mutates=True, extension=True)
+@method("repairer.procurements.insert", mutates=True)
 async def repairer_insert(call: Call) -> dict[str, Any]:
     """Place a procurement in `order_requested` and move the chosen parts to `ordered`.
 
@@ -103,7 +103,8 @@ async def supplier_get(call: Call) -> dict[str, Any]:
 
 @method("supplier.procurements.confirm", mutates=True)
 async def supplier_confirm(call: Call) -> dict[str, Any]:
-    """order_requested -> order_confirmed, minting its invoice. Confirming again changes nothing."""
+    """order_requested -> order_confirmed, minting its invoice. Confirming again changes nothing (NOTES §6,
+    inferred; the dialect confirm-again-refused refuses it instead)."""
     world = call.world
     assert call.credential is not None
     p = supplier_procurement_or_404(world, call.credential, call.body["identity"]["id"])
@@ -116,6 +117,8 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
         invoice = invoice_for(world, replace(p, status="order_confirmed", updated_at=at), invoice_id, at)
         p.status, p.updated_at = "order_confirmed", at
         world.invoices[invoice_id] = invoice
+    elif call.dialects.active("confirm-again-refused"):
+        raise ApiError("bad_request", reason="already_confirmed")
     elif call.faults.active("confirm-toggles-back"):
         p.status, p.updated_at = "order_requested", world.stamp(call.now)
     return views.supplier_procurement(world, p)

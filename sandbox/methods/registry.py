@@ -1,8 +1,8 @@
 """The method registry and what every handler receives.
 
 Why a registry: the app routes `POST /api/2026-01/<method>` by name, and needs to know per method
-whether it mutates (then it runs under the world's lock) and whether it is a proposed extension
-(which the app can switch off).
+whether it mutates (then it runs under the world's lock). Whether a method is a proposed extension
+is the contract's to say (`contract.Operation.extension`), not the registry's.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..faults import NO_FAULTS, Faults
+from ..seams import NOTHING, Switches
 from ..world import Credential, World
 
 
@@ -21,7 +21,8 @@ class Call:
     credential: Credential | None
     body: dict[str, Any]
     now: float
-    faults: Faults = NO_FAULTS  # the domain seam: a handler asks `call.faults.active(name)` (sandbox/faults.py)
+    faults: Switches = NOTHING  # the domain seam: a handler asks `call.faults.active(name)` (sandbox/faults.py)
+    dialects: Switches = NOTHING  # and `call.dialects.active(name)` (sandbox/dialects.py)
 
 
 Handler = Callable[[Call], Awaitable[Any]]
@@ -32,15 +33,14 @@ class Method:
     name: str
     handler: Handler
     mutates: bool
-    extension: bool
 
 
 METHODS: dict[str, Method] = {}
 
 
-def method(name: str, *, mutates: bool = False, extension: bool = False) -> Callable[[Handler], Handler]:
+def method(name: str, *, mutates: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        METHODS[name] = Method(name, handler, mutates, extension)
+        METHODS[name] = Method(name, handler, mutates)
         return handler
 
     return register
