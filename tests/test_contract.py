@@ -134,6 +134,64 @@ def notes_error_statuses() -> dict[str, tuple[int, str]]:
     return found
 
 
+FIELD_ITEM = re.compile(r"([a-z_]+)(\?)?: (\S+)")
+
+
+@dataclass(frozen=True)
+class RefField:
+    name: str
+    optional: bool  # `name?` in the reference
+    wire_type: str  # uuid.Uuid, std.string.String, string, oneOf, X[] or a named type X
+
+
+@cache
+def response_fields() -> dict[str, tuple[str, list[RefField]]]:
+    """Wire method -> (its response type, the fields its `Response` line lists).
+
+    The line runs the type's name into the first field (`JobV1claim_number?: oneOf, ...`), so the name is
+    taken from the operation's 200 schema and must prefix the line (test_response_fields_match_the_reference)."""
+    found = {}
+    full = merged()
+    for name in wire_names():
+        line = reference()[name].line("Response ")
+        assert line, name
+        listed = line.removeprefix("Response ")
+        _, op = operations(full)[name]
+        type_name = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].removeprefix(
+            "#/components/schemas/")
+        assert listed.startswith(type_name), f"{name}: the reference names {listed.split()[0]}"
+        fields = []
+        for item in listed[len(type_name):].split(", "):
+            parsed = FIELD_ITEM.fullmatch(item)
+            assert parsed, f"{name}: cannot parse {item!r}"
+            fields.append(RefField(parsed.group(1), bool(parsed.group(2)), parsed.group(3)))
+        found[name] = (type_name, fields)
+    return found
+
+
+def response_types() -> set[str]:
+    """The named types the reference gives a field list of: the wire methods' response types."""
+    return {type_name for type_name, _ in response_fields().values()}
+
+
+PRIMITIVE_TYPES = {"uuid.Uuid", "std.string.String", "string", "oneOf"}
+
+
+def named_only_types() -> set[str]:
+    """Named types the reference only names (a listed field's type `X` or `X[]`) and never lists fields of."""
+    named = {f.wire_type.removesuffix("[]") for _, fields in response_fields().values() for f in fields}
+    return named - PRIMITIVE_TYPES - response_types()
+
+
+@cache
+def notes_enums() -> dict[str, list[str]]:
+    """Enum name -> values, from NOTES §6 (documented): `PartStatusV1`: `"estimated" | "ordered"`."""
+    notes = _contract_file("NOTES.md")
+    section = notes[notes.index("## 6.") : notes.index("## 7.")]
+    return {name: re.findall(r'"([a-z_]+)"', values)
+            for name, values in re.findall(r"`([A-Za-z0-9_.]+)`: `(\"[^`]*)`", section)}
+
+
 # --------------------------------------------------------------------------- the spec, loaded
 
 
@@ -341,27 +399,125 @@ def _check_field_type(where: str, prop: dict[str, Any], wire_type: str) -> None:
 
 def test_response_fields_match_the_reference():
     """Every field the reference lists exists with its type; `name?` optional, else required."""
-    full = merged()
+    schemas = merged()["components"]["schemas"]
     checked = 0
-    for name in wire_names():
-        line = reference()[name].line("Response ")
-        assert line, name
-        _, op = operations(full)[name]
-        ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-        schema_name = ref.removeprefix("#/components/schemas/")
-        listed = line.removeprefix("Response ")
-        assert listed.startswith(schema_name), f"{name}: the reference names {listed.split()[0]}"
-        schema = refs.resolve(full, {"$ref": ref})
-        for item in listed[len(schema_name) :].split(", "):
-            match = re.fullmatch(r"([a-z_]+)(\?)?: (\S+)", item)
-            assert match, f"{name}: cannot parse {item!r}"
-            field_name, optional, wire_type = match.groups()
-            where = f"{schema_name}.{field_name}"
-            assert field_name in schema["properties"], f"{where} missing"
-            assert (field_name in schema.get("required", [])) is not bool(optional), f"{where}: required?"
-            _check_field_type(where, schema["properties"][field_name], wire_type)
+    for type_name, fields in response_fields().values():
+        schema = schemas[type_name]
+        for field_ in fields:
+            where = f"{type_name}.{field_.name}"
+            assert field_.name in schema["properties"], f"{where} missing"
+            assert (field_.name in schema.get("required", [])) is not field_.optional, f"{where}: required?"
+            _check_field_type(where, schema["properties"][field_.name], field_.wire_type)
             checked += 1
     assert checked > 50
+
+
+def _not_documented_except_d52(name: str, schema: dict[str, Any]) -> list[str]:
+    """Nodes of `schema` labelled documented, but a D52 `not` and its branches (D52 is documented)."""
+    return [f"{name}{where}" for where, node in subschemas(schema, "")
+            if node.get("x-provenance") == "documented" and not where.startswith("/not")]
+
+
+def test_response_labels_are_the_reference_response_lines():
+    """SCHEMA-001's rule: a 2xx response MUST carry every field its method's `Response` line lists without `?`,
+    each of its listed type. Exactly the listed top-level fields are documented (name, presence, listed type);
+    every other property of the response is inferred."""
+    full = merged()
+    schemas = full["components"]["schemas"]
+    checked = 0
+    for name, (type_name, fields) in response_fields().items():
+        schema = schemas[type_name]
+        assert schema["x-provenance"] == "documented", f"{type_name}: the response type is documented"
+        listed = {f.name: f for f in fields}
+        for prop, prop_schema in schema["properties"].items():
+            where = f"{name}: {type_name}.{prop}"
+            if prop not in listed:
+                assert prop_schema["x-provenance"] == "inferred", f"{where}: not listed by the reference"
+                assert prop not in schema.get("required", []), f"{where}: unlisted, so not required"
+                continue
+            field_ = listed[prop]
+            assert prop_schema["x-provenance"] == "documented", f"{where}: listed by the reference"
+            if field_.wire_type.endswith("[]"):
+                # the array-ness is documented, its item type X only where the reference lists X's fields
+                item = field_.wire_type.removesuffix("[]")
+                expected = "documented" if item in response_types() else "inferred"
+                assert prop_schema["items"]["x-provenance"] == expected, f"{where}[]: {item}"
+            elif field_.wire_type not in PRIMITIVE_TYPES:
+                target = field_.wire_type
+                expected = "documented" if target in response_types() else "inferred"
+                assert schemas[target]["x-provenance"] == expected, f"{where}: {target}"
+            checked += 1
+        assert set(listed) <= set(schema["properties"]), name
+    assert checked > 50
+
+
+def test_named_types_the_reference_only_names_are_inferred():
+    """`procurements.v1.Vehicle`, `ImageV1`, `OfferV1`, ...: the reference names them as a field's type and never
+    lists their fields, so the type itself (`type: object`) and every field of it are inferred (the property that
+    refers to one keeps its own label); D52's `not` on the basket's types is documented."""
+    schemas = merged()["components"]["schemas"]
+    names = named_only_types()
+    assert {"procurements.v1.Vehicle", "ImageV1", "OfferV1", "SupplierV1", "PartV1", "InvalidIdentifierV1",
+            "procurements.v1.Address", "procurements.v1.buyer.SourceItem"} <= names
+    assert "procurements.v1.buyer.Procurement" not in names, "its fields are listed: documented"
+    for name in names:
+        assert schemas[name]["x-provenance"] == "inferred", name
+        assert not _not_documented_except_d52(name, schemas[name])
+    for name in ("OfferV1", "SupplierV1", "BasketsLatestGetResponseV1"):
+        d52 = [node["x-provenance"] for _, node in subschemas(schemas[name]["not"], "")]
+        assert d52 == ["documented"] * 3, f"{name}: D52 is documented"
+
+
+def _nullables(document: dict[str, Any]) -> Any:
+    """(pointer, node) of every `oneOf: [{"type": "null"}, T]` node (the upstream nullable encoding)."""
+    for where, node in schema_nodes(document):
+        branches = node.get("oneOf", [])
+        if any(b.get("type") == "null" for b in branches):
+            assert len(branches) == 2 and branches[0].get("type") == "null", f"{where}: oneOf [null, T]"
+            yield where, node
+
+
+@pytest.mark.parametrize("name", ["openapi.json", "extensions.json"])
+def test_nullable_null_branches_are_upstream_and_inner_types_are_not_documented(name):
+    """`name?: oneOf` documents the field, not its T (stated nowhere): the null branch is upstream (the vendor's
+    generator's encoding), T is inferred (JobV1.claim_number's string, Procurement.currency_code's
+    CurrencyCodeV1, UploadsPrepareResponseV1.public_url's string, ...)."""
+    found = list(_nullables(doc(name)))
+    for where, node in found:
+        null, inner = node["oneOf"]
+        assert null["x-provenance"] == "upstream", f"{where}/oneOf/0"
+        assert inner["x-provenance"] == "inferred", f"{where}/oneOf/1: T is not documented"
+    assert len(found) >= (20 if name == "openapi.json" else 0)
+
+
+def test_every_oneof_field_of_the_reference_is_a_nullable_with_an_inferred_inner_type():
+    schemas = merged()["components"]["schemas"]
+    seen = 0
+    for type_name, fields in response_fields().values():
+        for field_ in fields:
+            if field_.wire_type == "oneOf":
+                prop = schemas[type_name]["properties"][field_.name]
+                assert prop["x-provenance"] == "documented", f"{type_name}.{field_.name}"
+                assert [b["x-provenance"] for b in prop["oneOf"]] == ["upstream", "inferred"]
+                seen += 1
+    assert seen >= 13
+
+
+def test_documented_enums_are_documented_where_their_fields_are_inferred():
+    """NOTES §6 documents PartStatusV1 and procurements.v1.buyer.Status (the enum nodes, with their values); the
+    fields that carry them are not named by the sources (PartV1.status; the procurement status's place)."""
+    schemas = merged()["components"]["schemas"]
+    enums = notes_enums()
+    assert set(enums) == {"PartStatusV1", "procurements.v1.buyer.Status"}
+    for enum_name, values in enums.items():
+        assert schemas[enum_name]["enum"] == values
+        assert schemas[enum_name]["x-provenance"] == "documented", enum_name
+    carriers = [(schema_name, prop) for schema_name, schema in schemas.items()
+                for prop, prop_schema in schema.get("properties", {}).items()
+                if prop_schema.get("$ref", "").removeprefix("#/components/schemas/") in enums]
+    assert len(carriers) == 5
+    for schema_name, prop in carriers:
+        assert schemas[schema_name]["properties"][prop]["x-provenance"] == "inferred", f"{schema_name}.{prop}"
 
 
 # --------------------------------------------------------------------------- security
