@@ -644,6 +644,100 @@ def test_every_curl_body_of_the_reference_validates():
     assert exceptions == [PLACEHOLDER_EXCEPTION]
 
 
+IDENTITY_SCHEMAS = ("JobIdentityV1", "ProcurementIdentityV1")  # NOTES §8 labels them, not the Request lines
+
+
+def _request_properties(document: dict[str, Any], schema: dict[str, Any], where: str) -> Any:
+    """(pointer, name, property) of every property of a request schema, following $refs into named schemas
+    (each once) but not into the identity selectors."""
+    seen: set[str] = set()
+    todo = [(where, schema)]
+    while todo:
+        base, root = todo.pop()
+        for pointer, node in subschemas(root, base):
+            if "$ref" in node:
+                name = node["$ref"].removeprefix("#/components/schemas/")
+                if name not in seen and name not in IDENTITY_SCHEMAS:
+                    seen.add(name)
+                    todo.append((schema_pointer(name), document["components"]["schemas"][name]))
+            for prop, prop_schema in node.get("properties", {}).items():
+                yield f"{pointer}/properties/{prop}", prop, prop_schema
+
+
+def test_wire_request_labels_are_the_reference_request_lines():
+    """Documented: the request fields a `Request ... — required:` line lists. Everything else a request schema
+    holds is inferred, also what only the curl example shows (parts' description and quantity, tier1's vin,
+    jobs.insert's work_provider_id): an example is one valid body, not the contract."""
+    full = merged()
+    for name in wire_names():
+        required = REQUEST_LINE.match(reference()[name].line("Request ") or "").group(2)  # type: ignore[union-attr]
+        listed = set() if required == "none" else {f.strip() for f in required.split(",")}
+        _, op = operations(full)[name]
+        raw = op["requestBody"]["content"]["application/json"]["schema"]
+        schema = refs.resolve(full, raw)
+        assert schema["x-provenance"] == "documented", f"{name}: the request type"
+        for prop, prop_schema in schema["properties"].items():
+            expected = "documented" if prop in listed else "inferred"
+            assert prop_schema["x-provenance"] == expected, f"{name}.{prop}"
+        for where, prop, prop_schema in _request_properties(full, schema, request_pointer(name)):
+            if prop not in schema["properties"]:  # nested below the top level
+                assert prop_schema["x-provenance"] == "inferred", f"{name}: {where}"
+        for key, value in reference()[name].curl_body.items():
+            if isinstance(value, list):  # parts, identifiers: the items' shape comes from the example only
+                items = schema["properties"][key]["items"]
+                assert items["x-provenance"] == "inferred", f"{name}.{key}[]"
+                item_schema = refs.resolve(full, items)
+                assert item_schema["x-provenance"] == "inferred", f"{name}.{key}[]"
+
+
+def test_identity_selectors_are_documented_but_the_site_job_number_variant():
+    """NOTES §8: a job identity is `{"id": <uuid>}`, `{"external": <string>}` or site + job number, exactly one
+    (documented); the third variant's wire name is inferred; a procurement identity is `{"id": <uuid>}`."""
+    schemas = merged()["components"]["schemas"]
+    job = schemas["JobIdentityV1"]
+    assert job["x-provenance"] == "documented"
+    labels = {next(iter(b["properties"])): (b["x-provenance"], b["properties"]) for b in job["oneOf"]}
+    assert set(labels) == {"id", "external", "site_job_number"}
+    for variant in ("id", "external"):
+        assert labels[variant][0] == "documented" and labels[variant][1][variant]["x-provenance"] == "documented"
+    assert labels["id"][1]["id"]["format"] == "uuid" and labels["external"][1]["external"]["type"] == "string"
+    site_job = [node for _, node in subschemas(job["oneOf"][2], "")]
+    assert {node["x-provenance"] for node in site_job} == {"inferred"}
+    procurement = schemas["ProcurementIdentityV1"]
+    assert procurement["x-provenance"] == procurement["properties"]["id"]["x-provenance"] == "documented"
+    assert procurement["properties"]["id"]["format"] == "uuid"
+
+
+def test_extension_request_labels_are_the_reference_request_lines():
+    """`job_identity + offer_selections[] (each { sellable_id, supplier_business_id, job_part_ids, quantity })`,
+    `exactly one selector — procurement_identity XOR job_identity`, `identity{ id: <invoice_id> }`: the field names
+    these lines give are documented, every other property (and the XOR's `not` encoding) inferred."""
+    full = merged()
+    for name in extension_names():
+        line = reference()[name].line("Request ")
+        assert line, name
+        words = set(re.findall(r"[a-z_]+", re.sub(r"<[^>]*>", "", line.removeprefix("Request "))))
+        named = words - {"exactly", "one", "selector", "each"}
+        schema = refs.resolve(full, operations(full)[name][1]["requestBody"]["content"]["application/json"]["schema"])
+        assert schema["x-provenance"] == "documented", name
+        found = set()
+        for where, prop, prop_schema in _request_properties(full, schema, request_pointer(name)):
+            expected = "documented" if prop in named else "inferred"
+            assert prop_schema["x-provenance"] == expected, f"{name}: {where}"
+            found.add(prop)
+        assert named <= found, f"{name}: {named - found} not in the request schema"
+        for where, node in subschemas(schema, ""):
+            if "/not" in where:
+                assert node["x-provenance"] == "inferred", f"{name}{where}: the XOR's encoding is ours"
+            elif "/oneOf/" in where and "/properties/" not in where:
+                assert node["x-provenance"] == "documented", f"{name}{where}: one selector is documented"
+    selections = full["components"]["schemas"]["RepairerProcurementsInsertRequestV1"]["properties"]["offer_selections"]
+    assert selections["items"]["x-provenance"] == "documented", "each { ... } is documented"
+    offer_selection = refs.resolve(full, selections["items"])
+    assert offer_selection["properties"]["job_part_ids"]["items"]["x-provenance"] == "inferred", (
+        "a job part id's type comes from the example only")
+
+
 def test_every_example_validates_and_is_the_reference_body():
     full = merged()
     for op_id, (_, op) in operations(full).items():
@@ -886,10 +980,11 @@ def test_inferred_decisions_are_marked_inferred():
     assert schemas["procurements.v1.buyer.SourceItem"]["properties"]["status"]["x-provenance"] == "inferred"
     assert schemas["procurements.v1.buyer.Procurement"]["properties"]["status"]["x-provenance"] == "inferred"
     assert "status" not in schemas["procurements.v1.buyer.Procurement"]["required"]
+    # a required request field is documented, but the values it may take beyond the example are ours
     uploads = schemas["UploadsPrepareRequestV1"]["properties"]
-    assert {uploads[k]["x-provenance"] for k in ("media_type", "type")} == {"inferred"}, (
-        "enum values inferred"
-    )
+    for key, example in (("media_type", "image"), ("type", "job_media")):
+        assert uploads[key]["x-provenance"] == "documented" and len(uploads[key]["enum"]) > 1
+        assert "inferred" in uploads[key]["description"] and example in uploads[key]["enum"]
 
 
 # --------------------------------------------------------------------------- links
