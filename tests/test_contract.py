@@ -364,6 +364,40 @@ def test_extension_responses_reject_a_missing_or_false_x_extension():
     assert not v.is_valid({"x_extension": False, "items": []})
 
 
+def test_extension_responses_are_local_schemas_documented_only_in_x_extension():
+    """The reference gives each extension's response as a "local schema" carrying `"x_extension": true` and
+    nothing else: the response object and its `x_extension` are documented, every other node inferred, the
+    wrappers (`procurement`, `items`, `invoice`) and all of InvoiceV1 / InvoiceLineV1 too. Also the invoice's
+    `id` and `currency_code`: the reference says an invoice has its own id and (D52) a currency_code, but not the
+    id's field name, nor the type, nullability or presence of either, and both sit inside inferred wrappers."""
+    document = doc("extensions.json")
+    schemas = document["components"]["schemas"]
+    checked = 0
+    for name in extension_names():
+        assert "x_extension: true" in reference()[name].line("Response ")  # type: ignore[operator]
+        _, op = operations(document)[name]
+        root_name = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].removeprefix(
+            "#/components/schemas/")
+        root = schemas[root_name]
+        assert root["x-provenance"] == "documented" and root["properties"]["x_extension"]["x-provenance"] == (
+            "documented"), name
+        todo, seen = [(root_name, root)], {root_name}
+        while todo:
+            schema_name, schema = todo.pop()
+            for where, node in subschemas(schema, schema_pointer(schema_name)):
+                if node is root or node is root["properties"]["x_extension"]:
+                    continue
+                assert node["x-provenance"] == "inferred", f"{name}: {where}"
+                checked += 1
+                target = node.get("$ref", "").removeprefix("#/components/schemas/")
+                if target in schemas and target not in seen:  # a local schema; openapi.json's are shared
+                    seen.add(target)
+                    todo.append((target, schemas[target]))
+    assert checked > 20
+    invoice = schemas["InvoiceV1"]
+    assert {invoice["properties"][k]["x-provenance"] for k in ("id", "kind", "currency_code")} == {"inferred"}
+
+
 def test_request_required_fields_match_the_reference():
     full = merged()
     for name in wire_names():
