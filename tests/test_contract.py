@@ -609,6 +609,47 @@ def test_extension_error_unions_are_type_tagged_and_include_bad_request():
         assert {"unauthorized", "forbidden", "bad_request"} <= kinds, name
 
 
+KIND_PROVENANCE = "x-kind-provenance"
+
+
+def _union(document: dict[str, Any], op: dict[str, Any]) -> dict[str, Any]:
+    return refs.resolve(document, op["responses"]["default"]["content"]["application/json"]["schema"])
+
+
+def test_union_membership_provenance_follows_the_errors_lines():
+    """A 2026-01 method's union is documented: its kinds are the reference's `Errors` line. `bad_request` where that
+    line does not list it is an inferred member (`x-kind-provenance` on the union; every `x-error-statuses` entry
+    says the same, beside the status's own `x-provenance`)."""
+    full = merged()
+    inferred_members = []
+    for name in wire_names():
+        _, op = operations(full)[name]
+        union = _union(full, op)
+        kinds, _ = error_kinds(full, op)
+        listed = set(reference()[name].errors or [])
+        assert union["x-provenance"] == "documented", name
+        expected = {kind: "documented" if kind in listed else "inferred" for kind in kinds}
+        assert union[KIND_PROVENANCE] == expected, name
+        assert {k: e[KIND_PROVENANCE] for k, e in op["x-error-statuses"].items()} == expected, name
+        inferred_members += [f"{name}.{kind}" for kind, p in expected.items() if p == "inferred"]
+    assert inferred_members == [f"{n}.bad_request" for n in wire_names() if "bad_request" not in reference()[n].errors]
+    assert len(inferred_members) == len(wire_names()) - 1, "only baskets.latest.get lists bad_request"
+
+
+def test_extension_error_unions_are_inferred():
+    """The reference lists no errors for the extensions: each union, every node of it and every member is
+    inferred (the statuses per kind still follow NOTES §4)."""
+    full = merged()
+    for name in extension_names():
+        assert reference()[name].errors is None, name
+        _, op = operations(full)[name]
+        union = _union(full, op)
+        assert {node["x-provenance"] for _, node in subschemas(union, "")} == {"inferred"}, name
+        kinds, _ = error_kinds(full, op)
+        assert union[KIND_PROVENANCE] == dict.fromkeys(kinds, "inferred"), name
+        assert {e[KIND_PROVENANCE] for e in op["x-error-statuses"].values()} == {"inferred"}, name
+
+
 def test_notes_give_a_status_for_every_kind():
     statuses = notes_error_statuses()
     assert statuses["unauthorized"] == (401, "documented")
