@@ -265,8 +265,8 @@ def _seeded_job_id_not_uuid(out: Outgoing) -> None:
         out.body["id"] = out.body.get("job_number") or "AVN-10482"
 
 
-@fault("part-status-outside-enum", "Ordered parts are listed with status on_order, outside PartStatusV1.",
-       "SCHEMA-001", "LIFE-002", seam=Seam.RESPONSE)
+@fault("part-status-outside-enum", "Ordered parts are listed with status on_order, outside PartStatusV1 (a "
+       "documented enum on an inferred field).", "SCHEMA-002", "LIFE-002", seam=Seam.RESPONSE)
 def _part_status_outside_enum(out: Outgoing) -> None:
     if answers(out, "repairer.jobs.parts.list", PARTS_INSERT):
         for part in out.body["items"]:
@@ -282,7 +282,7 @@ def _job_images_dropped(out: Outgoing) -> None:
 
 
 @fault("nullable-as-false", "A job's unset nullable documented fields (claim_number, ...) are sent as false, "
-       "not null.", "SCHEMA-001", seam=Seam.RESPONSE)
+       "not null (their inner type is inferred).", "SCHEMA-002", seam=Seam.RESPONSE)
 def _nullable_as_false(out: Outgoing) -> None:
     if answers(out, *JOB_METHODS):
         for key in ("external_id", "job_number", "claim_number", "work_provider_id", "vehicle"):
