@@ -57,15 +57,18 @@ def _child(node: Any, token: Any) -> Any:
     return None
 
 
-def _enter(document: dict[str, Any], node: Any) -> tuple[Any, str | None]:
-    """Follow `node`'s $refs; its label is its own when it has one (a property's own label wins over its
-    $ref target's), else the first label met along the refs."""
-    label = node.get("x-provenance") if isinstance(node, dict) else None
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+RANK = {"inferred": 0, "upstream": 1, "documented": 2}  # weakest first
+
+
+def _enter(document: dict[str, Any], node: Any) -> tuple[Any, list[str]]:
+    """Follow `node`'s $refs: the node they end at, and every label met on the way (its own, its targets')."""
+    labels = []
+    while True:
+        if isinstance(node, dict) and isinstance(node.get("x-provenance"), str):
+            labels.append(node["x-provenance"])
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/")):
+            return node, labels
         node = refs.get(document, node["$ref"])
-        if label is None and isinstance(node, dict):
-            label = node.get("x-provenance")
-    return node, label if isinstance(label, str) else None
 
 
 def _most_specific(error: ValidationError) -> ValidationError:
@@ -109,10 +112,11 @@ class Judge:
                 refs.get(document, success_ref) if success_ref else {})
 
     def provenance(self, root: Any, error: ValidationError) -> str:
-        """The provenance of what failed: the label of the most specific schema node on the error's schema
-        path (a property's own label winning over its $ref target's); for a missing property, that
-        property's own label."""
-        node, label = _enter(self.document, root)
+        """The provenance of what failed: the weakest label on the error's schema path, through every $ref
+        (a node is no more documented than the path to it: a documented field inside an inferred wrapper,
+        an inferred field pointing at a documented enum, the inferred shape of a type the reference only
+        names are all inferred); for a missing property, the path to its object and the property itself."""
+        node, labels = _enter(self.document, root)
         schema = node  # the last schema object on the path: for `required`, the object that requires
         for token in error.absolute_schema_path:
             child = _child(node, token)
@@ -120,14 +124,17 @@ class Judge:
                 break
             if isinstance(node, dict):
                 schema = node
-            node, own = _enter(self.document, child)
-            label = own or label
+            node, met = _enter(self.document, child)
+            labels += met
         if error.validator == "required" and isinstance(schema, dict):
-            # jsonschema reports one error per missing property, naming it first in the message
+            # jsonschema reports one error per missing property, naming it first in the message: the
+            # property's own label counts, not its type's (a missing field is about the field)
             name = next((n for n in schema.get("required", []) if error.message.startswith(repr(n))), None)
-            own = _enter(self.document, schema.get("properties", {}).get(name, {}))[1]
-            label = own or label
-        return label or self.default_provenance
+            own = schema.get("properties", {}).get(name, {})
+            if isinstance(own, dict) and isinstance(own.get("x-provenance"), str):
+                labels.append(own["x-provenance"])
+        known = [label for label in labels if label in RANK]
+        return min(known, key=RANK.__getitem__) if known else self.default_provenance
 
     # -- judging --
 

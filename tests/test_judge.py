@@ -97,15 +97,11 @@ def test_extension_responses_are_documented_only_in_x_extension(judge: Judge) ->
     assert found and set(found) == {"SCHEMA-002"}
 
 
-@pytest.mark.xfail(strict=True, reason="the judge lets a documented property's own label cover its $ref target's "
-                   "inferred `type: object` (procurements.v1.Vehicle is only named by the reference)")
 def test_a_named_type_referenced_by_a_documented_field_is_inferred_in_its_type(judge: Judge) -> None:
     assert judged(judge, "repairer.procurements.get", 200, {**PROCUREMENT, "vehicle": "Toyota Corolla"}) == [
         "SCHEMA-002"]
 
 
-@pytest.mark.xfail(strict=True, reason="the judge lets deeper labels win: the shared Procurement's documented fields "
-                   "inside the extension's inferred `procurement` wrapper are still documented")
 def test_a_shared_documented_type_inside_an_extension_wrapper_is_inferred(judge: Judge) -> None:
     body = {"x_extension": True, "procurement": {**PROCUREMENT, "id": "x"}}
     assert judged(judge, "repairer.procurements.insert", 200, body) == ["SCHEMA-002"]
