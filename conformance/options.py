@@ -1,13 +1,15 @@
 """The suite's command-line options, each with an environment-variable fallback.
 
 `--base-url` itself comes from pytest-base-url (env PYTEST_BASE_URL), the convention the pytest
-ecosystem shares; everything else is declared here, once, with its variable and default.
+ecosystem shares; everything else is declared here, once, with its variable and default, as argparse
+declarations that both the pytest plugin and the `conformance` command (conformance/cli.py) add.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,7 @@ class Option:
     help: str
     default: str | None = None
     secret: bool = False
+    metavar: str = "VALUE"
 
     @property
     def flag(self) -> str:
@@ -41,22 +44,28 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("tenant", "Sandbox tenant (x-partifact-tenant) for this run; default: a fresh unique name."),
+    Option("tenant", "Sandbox tenant (x-partifact-tenant) for this run; default: a fresh unique name.",
+           metavar="NAME"),
     Option("profile", "quick (default: whole suite in about a minute) or nightly (much deeper generation).",
-           "quick"),
+           "quick", metavar="quick|nightly"),
     Option("spec", "The contract: auto (the target's /openapi.json when served, else bundled), bundled, "
-                   "a URL or a path.", "auto"),
-    Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True),
-    Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"]),
-    Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True),
-    Option("supplier_integration_id", "Supplier integration id.", DEMO["supplier_integration_id"]),
-    Option("client_id", "OAuth client id for the install checks.", DEMO["client_id"]),
-    Option("client_secret", "OAuth client secret for the install checks.", DEMO["client_secret"], secret=True),
+                   "a URL or a path.", "auto", metavar="auto|bundled|URL|PATH"),
+    Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True, metavar="KEY"),
+    Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"], metavar="ID"),
+    Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True, metavar="KEY"),
+    Option("supplier_integration_id", "Supplier integration id.", DEMO["supplier_integration_id"], metavar="ID"),
+    Option("client_id", "OAuth client id for the install checks.", DEMO["client_id"], metavar="ID"),
+    Option("client_secret", "OAuth client secret for the install checks.", DEMO["client_secret"], secret=True,
+           metavar="SECRET"),
     Option("access_code", "A fresh, unused OAuth access code for the install checks.", DEMO["access_code"],
-           secret=True),
-    Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
-    Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
+           secret=True, metavar="CODE"),
+    Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports",
+           metavar="DIR"),
+    Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new.",
+           metavar="PATH"),
 )
+# the options that take a value (the others are flags), as written on a command line
+VALUE_FLAGS = frozenset({*(o.flag for o in OPTIONS), "--requirement"})
 
 
 def env_default(option: Option) -> str | None:
@@ -68,24 +77,37 @@ def _flag_env(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() not in {"0", "false", "no", "off", ""}
 
 
+def declarations() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """Every option as (flags, argparse keywords): dest, the default from the environment, help."""
+    declared: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        ((o.flag,), {"dest": f"conformance_{o.name}", "default": env_default(o), "metavar": o.metavar,
+                     "help": f"{o.help} [env {o.variable}]"}) for o in OPTIONS]
+    declared += [
+        (("--no-tenant",), {
+            "dest": "conformance_no_tenant", "action": "store_true",
+            "default": _flag_env("CONFORMANCE_NO_TENANT", False),
+            "help": "Send no tenant header (servers without tenants): the run then creates its own jobs and relies on "
+                    "no pristine seed. [env CONFORMANCE_NO_TENANT=1]"}),
+        (("--extensions",), {
+            "dest": "conformance_extensions", "action": "store_true",
+            "default": _flag_env("CONFORMANCE_EXTENSIONS", True),
+            "help": "Also check the 3 proposed extension methods (default). [env CONFORMANCE_EXTENSIONS]"}),
+        (("--no-extensions",), {
+            "dest": "conformance_extensions", "action": "store_false",
+            "help": "Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]"}),
+        (("--requirement",), {
+            "dest": "conformance_requirements", "action": "append", "metavar": "ID",
+            "default": [r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
+            "help": "Run only the tests that verify this requirement id, or every id of an area prefix (e.g. "
+                    "BASKET-D52-001, AUTH); repeatable. [env CONFORMANCE_REQUIREMENTS=ID,ID]"}),
+    ]
+    return declared
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "2026-01 Integrations API conformance")
-    for option in OPTIONS:
-        group.addoption(option.flag, dest=f"conformance_{option.name}", default=env_default(option),
-                        help=f"{option.help} [env {option.variable}]")
-    group.addoption("--no-tenant", dest="conformance_no_tenant", action="store_true",
-                    default=_flag_env("CONFORMANCE_NO_TENANT", False),
-                    help="Send no tenant header (servers without tenants): the run then creates its own jobs "
-                         "and relies on no pristine seed. [env CONFORMANCE_NO_TENANT=1]")
-    group.addoption("--extensions", dest="conformance_extensions", action="store_true",
-                    default=_flag_env("CONFORMANCE_EXTENSIONS", True),
-                    help="Also check the 3 proposed extension methods (default). [env CONFORMANCE_EXTENSIONS]")
-    group.addoption("--no-extensions", dest="conformance_extensions", action="store_false",
-                    help="Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]")
-    group.addoption("--requirement", dest="conformance_requirements", action="append", metavar="ID",
-                    default=[r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
-                    help="Run only the tests that verify this requirement id, or every id of an area prefix "
-                         "(e.g. BASKET-D52-001, AUTH); repeatable. [env CONFORMANCE_REQUIREMENTS=ID,ID]")
+    for flags, keywords in declarations():
+        group.addoption(*flags, **keywords)
 
 
 def value(config: pytest.Config, name: str) -> str | None:

@@ -47,6 +47,17 @@ def in_suite(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).parents
 
 
+def argument_path(config: pytest.Config, arg: str) -> Path:
+    """The file or directory a collection argument names: a path from the invocation directory, or, with
+    --pyargs, a dotted name within this package (`conformance`, `conformance.checks.test_auth::test_x`), as
+    an installed suite is named from any directory."""
+    name = arg.split("::", 1)[0]
+    if config.getoption("pyargs", False) and name.split(".", 1)[0] == SUITE_DIR.name:
+        path = SUITE_DIR.joinpath(*name.split(".")[1:])
+        return path if path.is_dir() else path.with_suffix(".py")
+    return (Path(config.invocation_params.dir) / name).resolve()
+
+
 class ConformanceSession:
     """The run's state and its pytest hooks, registered with the plugin manager by `conformance.plugin`."""
 
@@ -59,6 +70,8 @@ class ConformanceSession:
         self.summary: dict[str, Any] | None = None
         self.baseline: dict[str, str] | None = None  # requirement id -> status of the --baseline run
         self.finished_at: float | None = None
+        # why the target cannot be checked, when the run stopped on it (pytest's exit code 4, as for a usage error)
+        self.unusable: str | None = None
         if not self.worker:
             self._configure_controller()
 
@@ -96,8 +109,7 @@ class ConformanceSession:
                 or self.option("requirements")):
             return True
         whole = {SUITE_DIR, *SUITE_DIR.parents}
-        return any((Path(config.invocation_params.dir) / a.split("::", 1)[0]).resolve() not in whole or "::" in a
-                   for a in config.args)
+        return any(argument_path(config, a) not in whole or "::" in a for a in config.args)
 
     # -- the target ------------------------------------------------------------------------------
 
@@ -156,7 +168,8 @@ class ConformanceSession:
         try:
             preflight(self.target, transport)
         except TargetUnusable as exc:
-            pytest.exit(REDACT(str(exc)), returncode=pytest.ExitCode.USAGE_ERROR)
+            self.unusable = REDACT(str(exc))
+            pytest.exit(self.unusable, returncode=pytest.ExitCode.USAGE_ERROR)
         self.results.complete = not self.is_partial()
 
     @pytest.hookimpl(optionalhook=True)
@@ -248,7 +261,8 @@ class ConformanceSession:
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
                                  ) -> tuple[str, str, str] | None:
-        if dict(report.user_properties).get(STATUS_PROPERTY) == WARNED and report.when == "call":
+        # a collection error's CollectReport has no user_properties
+        if dict(getattr(report, "user_properties", ())).get(STATUS_PROPERTY) == WARNED and report.when == "call":
             return WARNED, "W", "WARNED"
         return None
 
