@@ -170,7 +170,7 @@ def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
     block = page[page.index('id="evidence-WIRE-001"'):]
     assert "export CONFORMANCE_REPAIRER_KEY=" in block
     assert "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get" in block
-    assert ("pytest --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
+    assert ("conformance --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
             "--profile quick --spec bundled conformance/test_x.py::test_wire") in block
     assert SECRET not in page and "${CONFORMANCE_REPAIRER_KEY}" in page
     assert 'class="evidence evidence-warned" id="evidence-SCHEMA-002"' in page  # a warning, not a failure
@@ -190,7 +190,7 @@ def test_extensions_off_are_said_so() -> None:
 def test_replay_options_follow_the_run() -> None:
     data, _ = synthetic()
     data["target"].update(embedded_sandbox=True, tenant=None)
-    expected = "pytest --hypothesis-seed=1234 --no-tenant --profile quick 'a.py::t[x y]'"
+    expected = "conformance --hypothesis-seed=1234 --no-tenant --profile quick 'a.py::t[x y]'"
     assert replay.command(data, "a.py::t[x y]") == expected
     assert replay.exports("${CONFORMANCE_SUPPLIER_KEY} ${MINTED_API_KEY}")[0].startswith(
         "export CONFORMANCE_SUPPLIER_KEY=")
