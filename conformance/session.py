@@ -255,8 +255,7 @@ class ConformanceSession:
         report.sections = [(title, REDACT(text)) for title, text in report.sections]
         report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
         report.user_properties.append((RECORD_PROPERTY, record.to_properties()))
-        record.exchanges.clear()
-        record.requests = 0
+        record.handed_over()
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config

@@ -100,3 +100,15 @@ def test_a_live_spec_without_provenance_is_all_documented() -> None:
     live = Judge(stripped)
     assert [f.requirement for f in live.judge("repairer.jobs.get", 200, "application/json",
                                               json.dumps({**JOB, "vehicle": {"year": "x"}}).encode())] == ["SCHEMA-001"]
+
+
+def test_findings_name_the_json_path_they_broke_at(judge: Judge) -> None:
+    """The report marks it in the body: a schema violation's value, a D52 key, an error body outside the union."""
+    (schema,) = judge.judge("repairer.jobs.get", 200, "application/json",
+                            json.dumps({**JOB, "vehicle": {"year": "2019"}}).encode())
+    assert schema.path == "$.vehicle.year" and schema.message.startswith("repairer.jobs.get: $.vehicle.year: ")
+    basket = {"offers": [{**OFFER, "extra": {"currency": "NZD"}}], "suppliers": []}
+    (d52,) = judge.judge("repairer.jobs.baskets.latest.get", 200, "application/json", json.dumps(basket).encode())
+    assert d52.path == "$.offers[0].extra.currency"
+    (server_error,) = judge.judge("repairer.jobs.get", 500, "application/json", b"{}")
+    assert server_error.path == ""

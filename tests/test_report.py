@@ -84,17 +84,23 @@ def target(embedded: bool = False, extensions: bool = True) -> Target:
                   embedded=embedded, started_at=time.time() - 5)
 
 
-def exchange() -> dict[str, Any]:
+def exchange(**changes: Any) -> dict[str, Any]:
     return {"verb": "POST", "url": "https://api.example.test/api/2026-01/repairer.jobs.get",
             "request_headers": {"Authorization": "Bearer ${CONFORMANCE_REPAIRER_KEY}"}, "request_body": "{}",
             "status": 500, "response_content_type": "text/plain", "response_body": "boom", "elapsed_ms": 3.0,
-            "method": "repairer.jobs.get",
+            "method": "repairer.jobs.get", "id": "ex-wire",
             "curl": "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get "
-                    '-H "Authorization: Bearer ${CONFORMANCE_REPAIRER_KEY}" --data-raw \'{}\''}
+                    '-H "Authorization: Bearer ${CONFORMANCE_REPAIRER_KEY}" --data-raw \'{}\'', **changes}
+
+
+# a listing that two warnings cite, one at a place in its body
+LISTING = exchange(id="ex-listing", method="businesses.list", status=200, response_content_type="application/json",
+                   response_body=json.dumps({"items": [{"id": "b1", "price": 12.5}]}))
 
 
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
-    """A run where WIRE-001 failed on repairer.jobs.get (with evidence), SCHEMA-002 warned, the rest passed."""
+    """A run where WIRE-001 failed on repairer.jobs.get (with evidence), SCHEMA-002 and WIRE-005 warned on one
+    exchange, the rest passed."""
     t = target(extensions=extensions)
     t.register_secrets()  # as the plugin does for every run
     results = RunResults([*CORE, *EXT] if extensions else list(CORE), extensions)
@@ -106,8 +112,11 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
                                "evidence": evidence}], "exchanges": [ex], "requests": 1,
                  "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-001"], "AssertionError", 0.1)
     results.add("conformance/test_x.py::test_schema", "call", WARNED,
-                {"findings": [{"requirement": "SCHEMA-002", "message": f"odd money string ({SECRET})",
-                               "evidence": ""}], "exchanges": [ex], "requests": 1,
+                {"findings": [{"requirement": "SCHEMA-002", "message": f"$.items[0].price: odd money ({SECRET})",
+                               "evidence": "", "path": "$.items[0].price", "exchange": "ex-listing"},
+                              {"requirement": "WIRE-005", "message": "businesses.list: text/plain accepted",
+                               "evidence": "", "path": "", "exchange": "ex-listing"}],
+                 "exchanges": [ex, LISTING], "requests": 2,
                  "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
     results.add("conformance/test_x.py::test_all", "call", PASSED,
                 {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": []}, ids, "", 0.1)
@@ -174,6 +183,14 @@ def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
             "--profile quick --spec bundled conformance/test_x.py::test_wire") in block
     assert SECRET not in page and "${CONFORMANCE_REPAIRER_KEY}" in page
     assert 'class="evidence evidence-warned" id="evidence-SCHEMA-002"' in page  # a warning, not a failure
+
+
+def test_an_exchange_is_shown_once_with_every_finding_that_cites_it(page: str) -> None:
+    assert page.count('id="exchange-ex-listing"') == 1 and page.count('href="#exchange-ex-listing"') == 2
+    block = page[page.index('id="exchange-ex-listing"'):].split("</pre></div>", 1)[0]
+    assert 'href="#evidence-SCHEMA-002"' in block and 'href="#evidence-WIRE-005"' in block
+    assert '<mark>      "price": 12.5</mark>' in block and '<mark>      "id"' not in block
+    assert page.index('id="evidence-WIRE-005"') < page.index('id="exchanges"') < page.index('id="exchange-ex-listing"')
 
 
 def test_baseline_changes_are_shown(page: str) -> None:

@@ -156,21 +156,30 @@ def coverage_matrix(summary: dict[str, Any], methods: list[dict[str, Any]], rows
 
 
 def evidence_section(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
-    blocks = []
+    """Per failed or warned requirement, its findings by test (each linking to the exchange that shows it);
+    then those exchanges, each once, with every finding that cites it."""
+    blocks: list[str] = []
+    cited: list[dict[str, Any]] = []
     for r in summary["requirements"]:
         if r["status"] not in (FAILED, WARNED):
             continue
         culprits = [t for t in tests.values() if any(f["requirement"] == r["id"] for f in t.findings)]
+        cited += [f for t in culprits for f in evidence.shown(t, r["id"])]
         body = "".join(evidence.test_block(summary, t, r["id"]) for t in culprits) or \
-            "".join(evidence.finding_block(f) for f in r["failures"])
+            "".join(evidence.finding_block(f, {}) for f in r["failures"])
         blocks.append(f'<div class="evidence evidence-{escape(r["status"])}" id="evidence-{escape(r["id"])}">'
                       f'<h3>{badge(r["status"])} {escape(r["id"])} <span class="level">{escape(r["level"])}, '
                       f'{escape(r["provenance"])}</span></h3><p class="rule">{escape(r["title"])}</p>{body}</div>')
     if not blocks:
         return ""
+    exchanges = evidence.cited_exchanges(cited, tests.values())
+    if exchanges:
+        exchanges = ('<h3 id="exchanges">The exchanges behind the findings</h3><p class="note">Each request the '
+                     'findings cite, once, with every finding that cites it; where a finding names a place in the '
+                     f'body, it is marked.</p>{exchanges}')
     return ('<section id="evidence"><h2>Evidence: failures and warnings</h2><p class="note">Curl commands '
             'reference credentials as environment variables: export them first. Warnings (SHOULD) never '
-            f'fail a run.</p>{"".join(blocks)}</section>')
+            f'fail a run.</p>{"".join(blocks)}{exchanges}</section>')
 
 
 # -- the page --------------------------------------------------------------------------------------
