@@ -63,6 +63,8 @@ OPTIONS: tuple[Option, ...] = (
            metavar="DIR"),
     Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new.",
            metavar="PATH"),
+    Option("history", "Keep this run's summary in DIR (the newest 30 are kept); the report shows each "
+                      "requirement's status and the pass count over the runs kept there.", metavar="DIR"),
 )
 # the options that take a value (the others are flags), as written on a command line
 VALUE_FLAGS = frozenset({*(o.flag for o in OPTIONS), "--requirement"})

@@ -10,6 +10,7 @@ verdict, prints one line per level, and feeds the reports.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import time
@@ -21,7 +22,7 @@ import pytest
 
 from conformance import findings, options, requirements, run, source
 from conformance.redact import REDACT
-from conformance.report import baseline, summary
+from conformance.report import baseline, history, summary
 from conformance.requirements import Level
 from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
 from conformance.transport import Transport
@@ -290,7 +291,9 @@ class ConformanceSession:
         self.outcome = self.results.results()
         if any(r.status == FAILED and r.requirement.level is Level.MUST for r in self.outcome) and exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        summary.write(self.run_summary(), self.reports_dir / "summary.json")
+        written = summary.write(self.run_summary(), self.reports_dir / "summary.json")
+        if self.option("history"):
+            history.record(self.option("history"), json.loads(written.read_text()))  # as written: redacted
 
     def run_summary(self) -> dict[str, Any]:
         """summary.json's data from the final RunResults (also what the HTML report shows), with the baseline."""

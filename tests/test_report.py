@@ -193,6 +193,31 @@ def test_an_exchange_is_shown_once_with_every_finding_that_cites_it(page: str) -
     assert page.index('id="evidence-WIRE-005"') < page.index('id="exchanges"') < page.index('id="exchange-ex-listing"')
 
 
+def test_history_shows_each_requirement_run_by_run_and_the_pass_count() -> None:
+    data, results = synthetic()
+    earlier = [{**data, "finished_at": f"2026-11-2{day}T03:17:00Z",
+                "requirements": [{**r, "status": PASSED} for r in data["requirements"]]} for day in (5, 6)]
+    text = report_page.page(data, results.tests, [*earlier, data])
+    section = text[text.index('id="history"'):].split("</section>", 1)[0]
+    assert "3 runs kept with --history" in section and section.count("<rect ") == 3
+    wire = text[text.index('id="req-WIRE-001"'):].split("</tr>", 1)[0]
+    assert wire.count("<rect ") == 3 and "<title>2026-11-25T03:17:00Z: passed</title>" in wire
+    assert f"<title>{data['finished_at']}: failed</title>" in wire
+    assert "<th>History</th>" in text and "<script" not in text
+    assert "<th>History</th>" not in report_page.page(data, results.tests)  # no --history, no column
+
+
+def test_a_run_with_history_keeps_its_summary_and_shows_the_runs_kept(tmp_path: Path) -> None:
+    kept = tmp_path / "history"
+    first = run_suite(tmp_path / "first", "-k", "businesses_list", "--history", str(kept), timeout=120)
+    second = run_suite(tmp_path / "second", "-k", "businesses_list", f"--history={kept}", timeout=120)
+    assert first.returncode == second.returncode == 0, second.output[-2000:]
+    assert sorted(json.loads(p.read_text())["finished_at"] for p in kept.glob("*.json")) == [
+        first.summary["finished_at"], second.summary["finished_at"]]
+    html = (second.reports / "conformance.html").read_text()
+    assert "2 runs kept with --history" in html and 'class="trend"' in html
+
+
 def test_baseline_changes_are_shown(page: str) -> None:
     section = page[page.index('id="baseline"'):].split("</section>", 1)[0]
     assert "WIRE-001" in section and "regressed" in section and "X-9" in section
