@@ -49,6 +49,7 @@ class TestRecord:
         """A recorded exchange, and the evidence text that checks cite it by (`Exchange.render()`)."""
         self.exchanges.append(exchange)
         del self.exchanges[:-RECENT]
+        self.renderings.pop(rendering, None)  # the same text again: it is recent again, and cites the latest
         self.renderings[rendering] = exchange["id"]
         for old in list(self.renderings)[:-RECENT]:
             del self.renderings[old]
