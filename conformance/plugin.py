@@ -23,10 +23,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def joined(args: Sequence[str]) -> list[str]:
-    """`args` with each suite option whose value names an existing path written as one word, `--option=VALUE`."""
+    """`args` with each suite option that takes a value written as one word with it, `--option=VALUE`."""
     out: list[str] = []
     for word in args:
-        if out and out[-1] in options.VALUE_FLAGS and not word.startswith("-") and Path(word).exists():
+        if out and out[-1] in options.VALUE_FLAGS and not word.startswith("-"):
             out[-1] = f"{out[-1]}={word}"
         else:
             out.append(word)
@@ -39,7 +39,9 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     command line's paths before it loads plugins, so the value of a plugin's option written with a space is
     taken for a path, and a directory outside the project becomes the rootdir (testpaths unread, the whole
     tree collected). Measured on pytest 9.2; pytest has no hook early enough to prevent it. The command line
-    then runs again, in this process, with those values joined to their options: the same words, read right."""
+    then runs again, in this process, with the suite's options joined to their values: the same words, read
+    right. Every such option, not only those naming a path that exists now: pytest-xdist starts its workers
+    with the invocation's words, after the run has created its reports directory."""
     if hasattr(config, "workerinput"):
         return None
     args = list(config.invocation_params.args)

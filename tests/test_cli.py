@@ -108,11 +108,11 @@ def test_the_command_stops_early_with_its_exit_code(tmp_path: Path, argv: list[s
 # -- how the plugin reads a pytest command line -------------------------------------------------------
 
 
-def test_a_suite_option_and_its_existing_path_are_joined(tmp_path: Path) -> None:
+def test_a_suite_option_and_its_value_are_joined(tmp_path: Path) -> None:
     existing = str(tmp_path)
-    assert joined(["--baseline", existing, "-k", existing, "--tenant", "t"]) == [
-        f"--baseline={existing}", "-k", existing, "--tenant", "t"]
-    unchanged = ["--baseline", str(tmp_path / "missing.json"), "--reports-dir", "-q", "--spec=x", existing]
+    assert joined(["--baseline", existing, "-k", existing, "--tenant", "t", "--reports-dir", "new/dir"]) == [
+        f"--baseline={existing}", "-k", existing, "--tenant=t", "--reports-dir=new/dir"]
+    unchanged = ["--reports-dir", "-q", "--spec=x", existing, "-n", "2"]
     assert joined(unchanged) == unchanged
 
 

@@ -79,10 +79,12 @@ def test_two_runs_at_once_against_one_sandbox(tmp_path: Path) -> None:
 
 def test_path_options_may_be_written_with_a_space(clean_run: SuiteRun, tmp_path: Path) -> None:
     """`pytest --reports-dir /elsewhere --baseline /elsewhere/summary.json`: pytest reads paths before it knows the
-    suite's options; the run must still be the suite's, rooted in the repository, writing where it was told."""
-    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-k", "businesses_list",
-               "--reports-dir", str(tmp_path), "--baseline", str(clean_run.reports / "summary.json")]
-    done = subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120)
+    suite's options; the run must still be the suite's, rooted in the repository, writing where it was told,
+    in pytest-xdist's workers too (they start with the same words, once the reports directory exists)."""
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--requirement=AUTH-004", "-n", "2",
+               "--reports-dir", str(reports), "--baseline", str(clean_run.reports / "summary.json")]
+    done = subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    assert f"rootdir: {ROOT}" in done.stdout and "tests/" not in done.stdout
-    assert SuiteRun(0, "", tmp_path).summary["baseline"]["path"] == str(clean_run.reports / "summary.json")
+    assert f"rootdir: {ROOT}" in done.stdout and " 1 passed" in done.stdout.splitlines()[-1], done.stdout[-2000:]
+    assert SuiteRun(0, "", reports).summary["baseline"]["path"] == str(clean_run.reports / "summary.json")
