@@ -35,7 +35,7 @@ PROGRESS_LINE = re.compile(rb"^[.FEsxXW]+ *(\[ *\d+%\])?$", re.MULTILINE)
 def suite_command(base_url: str, reports: Path, seed: int, *extra: str) -> list[str]:
     """The quick profile against `base_url`, exactly as a user runs it (plus a fixed seed, for comparability)."""
     return [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "-q", "-p", "no:cacheprovider",
-            "--base-url", base_url, "--reports-dir", str(reports), "--hypothesis-seed", str(seed), *extra]
+            "--base-url", base_url, f"--reports-dir={reports}", "--hypothesis-seed", str(seed), *extra]
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import shlex
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
@@ -18,15 +19,24 @@ from conformance.findings import current
 from conformance.redact import REDACT
 from contract.wire import TENANT_HEADER, method_of
 
-BODY_LIMIT = 4000  # characters of a body kept as evidence
+BODY_LIMIT = 32_000  # characters of a body kept: enough for the report to pretty-print a whole JSON body
+EVIDENCE_LIMIT = 4000  # characters of the response body in a finding's evidence text (summary.json)
 REPLAYED_HEADERS = ("authorization", "partly-integration-id", "content-type", TENANT_HEADER)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more]"
 
 
 def _text(body: bytes | str | None) -> str:
     if body is None:
         return ""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + f"... [{len(text) - BODY_LIMIT} more]"
+    return cut(body.decode("utf-8", "replace") if isinstance(body, bytes) else body, BODY_LIMIT)
+
+
+def new_id() -> str:
+    """Unique within a run, across pytest-xdist workers: findings cite exchanges by it."""
+    return uuid.uuid4().hex[:12]
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class Exchange:
     response_content_type: str
     response_body: str
     elapsed_ms: float
+    id: str = field(default_factory=new_id)
 
     @property
     def method(self) -> str | None:
@@ -71,7 +82,7 @@ class Exchange:
         return REDACT(
             f"$ {self.curl()}\n"
             f"-> {self.status} {self.response_content_type} ({self.elapsed_ms:.0f} ms)\n"
-            f"{self.response_body}"
+            f"{cut(self.response_body, EVIDENCE_LIMIT)}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,8 +111,7 @@ def record(exchange: Exchange) -> Exchange:
     _register_minted_key(exchange.method, exchange.status, exchange.response_body)
     record_ = current()
     record_.requests += 1
-    record_.exchanges.append(exchange.to_dict())
-    del record_.exchanges[:-50]
+    record_.keep(exchange.to_dict(), exchange.render())
     if exchange.method:
         record_.reached.add(exchange.method)
         if 200 <= exchange.status < 300:

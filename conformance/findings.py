@@ -9,7 +9,7 @@ test's report, so that the verdict also holds under pytest-xdist.
 from __future__ import annotations
 
 import contextvars
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NoReturn
 
 import pytest
@@ -17,7 +17,8 @@ import pytest
 from conformance import requirements
 from conformance.requirements import Level
 
-MAX_EXCHANGES = 20  # evidence kept per test: the most recent exchanges
+MAX_EXCHANGES = 20  # evidence handed over per test phase: the exchanges findings cite, then the most recent
+RECENT = 50  # exchanges a test keeps at hand for the findings still to come
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Finding:
     requirement: str
     message: str
     evidence: str = ""  # the exchange that shows it, rendered and redacted
+    path: str = ""  # where in the response body it broke, as a JSON path ("$.items[0].status"); "" for no place
+    exchange: str = ""  # the id of the recorded exchange that shows it
 
     @property
     def level(self) -> Level:
@@ -36,7 +39,9 @@ class TestRecord:
     """Everything one test observed: findings, exchanges (as evidence), reached methods."""
 
     findings: list[Finding] = field(default_factory=list)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)  # the most recent, as `Exchange.to_dict()`
+    cited: dict[str, dict[str, Any]] = field(default_factory=dict)  # exchange id -> the exchange a finding cites
+    renderings: dict[str, str] = field(default_factory=dict)  # a recent exchange's rendering -> its id
     requests: int = 0
     succeeded: set[str] = field(default_factory=set)  # methods that answered 2xx
     reached: set[str] = field(default_factory=set)  # methods that answered at all
@@ -44,17 +49,35 @@ class TestRecord:
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
     hints: set[str] = field(default_factory=set)  # options that would let the run check more
 
+    def keep(self, exchange: dict[str, Any], rendering: str) -> None:
+        """A recorded exchange, and the evidence text that checks cite it by (`Exchange.render()`)."""
+        self.exchanges.append(exchange)
+        del self.exchanges[:-RECENT]
+        self.renderings.pop(rendering, None)  # the same text again: it is recent again, and cites the latest
+        self.renderings[rendering] = exchange["id"]
+        for old in list(self.renderings)[:-RECENT]:
+            del self.renderings[old]
+
     def add(self, finding: Finding) -> None:
-        if all((f.requirement, f.message) != (finding.requirement, finding.message) for f in self.findings):
-            self.findings.append(finding)
+        """Record `finding` once, tied to the exchange its evidence renders, so a report shows each exchange once
+        with every finding that cites it."""
+        if any((f.requirement, f.message) == (finding.requirement, finding.message) for f in self.findings):
+            return
+        exchange_id = finding.exchange or self.renderings.get(finding.evidence, "")
+        cited = next((e for e in self.exchanges if e["id"] == exchange_id), None)
+        if cited is not None and (exchange_id in self.cited or len(self.cited) < MAX_EXCHANGES):
+            self.cited[exchange_id] = cited
+            finding = replace(finding, exchange=exchange_id)
+        self.findings.append(finding)
 
     def must_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.level is Level.MUST]
 
     def to_properties(self) -> dict[str, Any]:
+        recent = [e for e in self.exchanges if e["id"] not in self.cited]
         return {
             "findings": [asdict(f) for f in self.findings],
-            "exchanges": self.exchanges[-MAX_EXCHANGES:],
+            "exchanges": [*recent, *self.cited.values()][-MAX_EXCHANGES:],
             "requests": self.requests,
             "succeeded": sorted(self.succeeded),
             "reached": sorted(self.reached),
@@ -62,6 +85,13 @@ class TestRecord:
             "not_applicable": self.not_applicable,
             "hints": sorted(self.hints),
         }
+
+    def handed_over(self) -> None:
+        """A test phase's report took the exchanges and the request count: the next phase starts afresh."""
+        self.exchanges.clear()
+        self.cited.clear()
+        self.renderings.clear()
+        self.requests = 0
 
 
 _current: contextvars.ContextVar[TestRecord | None] = contextvars.ContextVar("conformance_record", default=None)

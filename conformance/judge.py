@@ -11,9 +11,9 @@ given with `--spec`) is the contract itself, so everything in it counts as docum
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
@@ -29,8 +29,12 @@ D52_KEYS = frozenset({"currency", "currency_code"})
 # transport-level refusals (verb, size, media type, rate): the body names the nearest kind of the
 # method's union, but the status is the transport's, not the kind's
 TRANSPORT_STATUSES = frozenset({405, 413, 415, 429})
-Add = Callable[[str, str], None]
 SCHEMA_REQUIREMENT = {"documented": "SCHEMA-001", "upstream": "SCHEMA-003", "inferred": "SCHEMA-002"}
+
+
+class Add(Protocol):
+    def __call__(self, requirement: str, message: str, path: str = "") -> None:
+        """Record a finding; `path`: where in the body, as a JSON path."""
 
 
 def is_json_media(content_type: str) -> bool:
@@ -149,8 +153,8 @@ class Judge:
         if judged is None or not contract_call or status == 429:
             return findings
 
-        def add(requirement: str, message: str) -> None:
-            findings.append(Finding(requirement, f"{method}: {message}", evidence))
+        def add(requirement: str, message: str, path: str = "") -> None:
+            findings.append(Finding(requirement, f"{method}: {message}", evidence, path))
 
         if status >= 500:
             add("WIRE-001", f"answered {status}")
@@ -180,11 +184,12 @@ class Judge:
                     operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
             requirement = SCHEMA_REQUIREMENT.get(self.provenance(judged.success_root, leaf), "SCHEMA-001")
-            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}")
+            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}", leaf.json_path)
         if operation.name == BASKET:
             for path, key in walk_keys(payload):
                 if key in D52_KEYS:
-                    add("BASKET-D52-001", f"basket carries `{key}` at {path} (D52: no currency on basket offers)")
+                    add("BASKET-D52-001", f"basket carries `{key}` at {path} (D52: no currency on basket offers)",
+                        f"{path}.{key}")
         if operation.extension and not (isinstance(payload, dict) and payload.get("x_extension") is True):
             add("EXT-001", "extension response lacks \"x_extension\": true")
 
@@ -198,7 +203,7 @@ class Judge:
                 # the extensions' unions are inferred (the reference lists no errors for them): ERR-004
                 requirement = "ERR-004" if union.provenance == "inferred" else "ERR-001"
                 add(requirement, f"error {status} body {json.dumps(payload)[:200]} is not in the method's union: "
-                                 f"{error.message[:200]}")
+                                 f"{error.message[:200]}", _most_specific(error).json_path)
                 return
         kind = error_kind(payload)
         expected = union.statuses.get(kind) if kind else None

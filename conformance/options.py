@@ -1,13 +1,15 @@
 """The suite's command-line options, each with an environment-variable fallback.
 
 `--base-url` itself comes from pytest-base-url (env PYTEST_BASE_URL), the convention the pytest
-ecosystem shares; everything else is declared here, once, with its variable and default.
+ecosystem shares; everything else is declared here, once, with its variable and default, as argparse
+declarations that both the pytest plugin and the `conformance` command (conformance/cli.py) add.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,7 @@ class Option:
     help: str
     default: str | None = None
     secret: bool = False
+    metavar: str = "VALUE"
 
     @property
     def flag(self) -> str:
@@ -42,27 +45,34 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("tenant", "Sandbox tenant (x-partifact-tenant): auto (probe whether the target isolates tenants and "
-                     "use a fresh one if so), or a NAME to use as this run's own world.", "auto"),
+                     "use a fresh one if so), or a NAME to use as this run's own world.", "auto", metavar="auto|NAME"),
     Option("profile", "quick (default: whole suite in about a minute) or nightly (much deeper generation).",
-           "quick"),
+           "quick", metavar="quick|nightly"),
     Option("spec", "The contract: bundled (the reconstruction; a spec the target serves is compared with it), "
-                   "or a URL or a path that replaces it.", "bundled"),
-    Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True),
-    Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"]),
-    Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True),
-    Option("supplier_integration_id", "Supplier integration id.", DEMO["supplier_integration_id"]),
-    Option("client_id", "OAuth client id for the install checks.", DEMO["client_id"]),
-    Option("client_secret", "OAuth client secret for the install checks.", DEMO["client_secret"], secret=True),
+                   "or a URL or a path that replaces it.", "bundled", metavar="bundled|URL|PATH"),
+    Option("repairer_key", "Repairer API key.", DEMO["repairer_key"], secret=True, metavar="KEY"),
+    Option("repairer_integration_id", "Repairer integration id.", DEMO["repairer_integration_id"], metavar="ID"),
+    Option("supplier_key", "Supplier API key.", DEMO["supplier_key"], secret=True, metavar="KEY"),
+    Option("supplier_integration_id", "Supplier integration id.", DEMO["supplier_integration_id"], metavar="ID"),
+    Option("client_id", "OAuth client id for the install checks.", DEMO["client_id"], metavar="ID"),
+    Option("client_secret", "OAuth client secret for the install checks.", DEMO["client_secret"], secret=True,
+           metavar="SECRET"),
     Option("access_code", "A fresh, unused OAuth access code for the install checks.", DEMO["access_code"],
-           secret=True),
-    Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
-    Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
-    Option("confirm_procurement", "An existing procurement (id, order_requested) the run may confirm to check the "
-                                  "lifecycle: it changes the target."),
-    Option("foreign_job", "A job id of another repairer organization: the repairer credential must not see it."),
-    Option("foreign_procurement", "A procurement id of another organization: the repairer credential must not "
-                                  "see it."),
+           secret=True, metavar="CODE"),
+    Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports",
+           metavar="DIR"),
+    Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new.",
+           metavar="PATH"),
+    Option("history", "Keep this run's summary in DIR (the newest 30 are kept); the report shows each "
+                      "requirement's status and the pass count over the runs kept there.", metavar="DIR"),
+    Option("confirm_procurement", "An existing procurement (order_requested) the run may confirm to check the "
+                                  "lifecycle: it changes the target.", metavar="ID"),
+    Option("foreign_job", "A job of another repairer organization: neither credential may see it.", metavar="ID"),
+    Option("foreign_procurement", "A procurement neither credential's organization is party to: neither may see "
+                                  "it.", metavar="ID"),
 )
+# the options that take a value (the others are flags), as written on a command line
+VALUE_FLAGS = frozenset({*(o.flag for o in OPTIONS), "--requirement", "--procurement"})
 
 
 def env_default(option: Option) -> str | None:
@@ -74,31 +84,44 @@ def _flag_env(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() not in {"0", "false", "no", "off", ""}
 
 
+def declarations() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    """Every option as (flags, argparse keywords): dest, the default from the environment, help."""
+    extensions = os.environ.get("CONFORMANCE_EXTENSIONS", "auto").strip().lower()
+    declared: list[tuple[tuple[str, ...], dict[str, Any]]] = [
+        ((o.flag,), {"dest": f"conformance_{o.name}", "default": env_default(o), "metavar": o.metavar,
+                     "help": f"{o.help} [env {o.variable}]"}) for o in OPTIONS]
+    declared += [
+        (("--no-tenant",), {
+            "dest": "conformance_no_tenant", "action": "store_true",
+            "default": _flag_env("CONFORMANCE_NO_TENANT", False),
+            "help": "Send no tenant header and do not probe for tenants: the run then creates its own jobs, relies on "
+                    "no pristine seed and alters nothing it did not create. [env CONFORMANCE_NO_TENANT=1]"}),
+        (("--extensions",), {
+            "dest": "conformance_extensions", "action": "store_true",
+            "default": None if extensions == "auto" else _flag_env("CONFORMANCE_EXTENSIONS", True),
+            "help": "Check the 3 proposed extension methods; default: when the target offers them (probed). "
+                    "[env CONFORMANCE_EXTENSIONS=auto|1|0]"}),
+        (("--no-extensions",), {
+            "dest": "conformance_extensions", "action": "store_false",
+            "help": "Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]"}),
+        (("--requirement",), {
+            "dest": "conformance_requirements", "action": "append", "metavar": "ID",
+            "default": [r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
+            "help": "Run only the tests that verify this requirement id, or every id of an area prefix (e.g. "
+                    "BASKET-D52-001, AUTH); repeatable. [env CONFORMANCE_REQUIREMENTS=ID,ID]"}),
+        (("--procurement",), {
+            "dest": "conformance_procurements", "action": "append", "metavar": "ID",
+            "default": [p for p in os.environ.get("CONFORMANCE_PROCUREMENTS", "").split(",") if p],
+            "help": "An existing procurement to check read-only (no public 2026-01 method creates one); "
+                    "repeatable. [env CONFORMANCE_PROCUREMENTS=ID,ID]"}),
+    ]
+    return declared
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "2026-01 Integrations API conformance")
-    for option in OPTIONS:
-        group.addoption(option.flag, dest=f"conformance_{option.name}", default=env_default(option),
-                        help=f"{option.help} [env {option.variable}]")
-    group.addoption("--no-tenant", dest="conformance_no_tenant", action="store_true",
-                    default=_flag_env("CONFORMANCE_NO_TENANT", False),
-                    help="Send no tenant header and do not probe for tenants: the run then creates its own jobs, "
-                         "relies on no pristine seed and alters nothing it did not create. "
-                         "[env CONFORMANCE_NO_TENANT=1]")
-    extensions = os.environ.get("CONFORMANCE_EXTENSIONS", "auto").strip().lower()
-    group.addoption("--extensions", dest="conformance_extensions", action="store_true",
-                    default=None if extensions == "auto" else _flag_env("CONFORMANCE_EXTENSIONS", True),
-                    help="Check the 3 proposed extension methods; default: when the target offers them (probed). "
-                         "[env CONFORMANCE_EXTENSIONS=auto|1|0]")
-    group.addoption("--no-extensions", dest="conformance_extensions", action="store_false",
-                    help="Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]")
-    group.addoption("--procurement", dest="conformance_procurements", action="append", metavar="ID",
-                    default=[p for p in os.environ.get("CONFORMANCE_PROCUREMENTS", "").split(",") if p],
-                    help="An existing procurement to check read-only (no public 2026-01 method creates one); "
-                         "repeatable. [env CONFORMANCE_PROCUREMENTS=ID,ID]")
-    group.addoption("--requirement", dest="conformance_requirements", action="append", metavar="ID",
-                    default=[r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],
-                    help="Run only the tests that verify this requirement id, or every id of an area prefix "
-                         "(e.g. BASKET-D52-001, AUTH); repeatable. [env CONFORMANCE_REQUIREMENTS=ID,ID]")
+    for flags, keywords in declarations():
+        group.addoption(*flags, **keywords)
 
 
 def value(config: pytest.Config, name: str) -> str | None:

@@ -10,6 +10,7 @@ verdict, prints one line per level, and feeds the reports.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import time
@@ -23,7 +24,7 @@ import pytest
 from conformance import findings, options, requirements, run, source
 from conformance.probe import probe
 from conformance.redact import REDACT
-from conformance.report import baseline, summary
+from conformance.report import baseline, history, summary
 from conformance.served import fetch as fetch_served
 from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
 from conformance.transport import Transport
@@ -49,6 +50,17 @@ def in_suite(item: pytest.Item) -> bool:
     return SUITE_DIR in Path(str(item.path)).parents
 
 
+def argument_path(config: pytest.Config, arg: str) -> Path:
+    """The file or directory a collection argument names: a path from the invocation directory, or, with
+    --pyargs, a dotted name within this package (`conformance`, `conformance.checks.test_auth::test_x`), as
+    an installed suite is named from any directory."""
+    name = arg.split("::", 1)[0]
+    if config.getoption("pyargs", False) and name.split(".", 1)[0] == SUITE_DIR.name:
+        path = SUITE_DIR.joinpath(*name.split(".")[1:])
+        return path if path.is_dir() else path.with_suffix(".py")
+    return (Path(config.invocation_params.dir) / name).resolve()
+
+
 class ConformanceSession:
     """The run's state and its pytest hooks, registered with the plugin manager by `conformance.plugin`."""
 
@@ -61,6 +73,8 @@ class ConformanceSession:
         self.summary: dict[str, Any] | None = None
         self.baseline: dict[str, str] | None = None  # requirement id -> status of the --baseline run
         self.finished_at: float | None = None
+        # why the target cannot be checked, when the run stopped on it (pytest's exit code 4, as for a usage error)
+        self.unusable: str | None = None
         if not self.worker:
             self._configure_controller()
 
@@ -98,8 +112,7 @@ class ConformanceSession:
                 or self.option("requirements")):
             return True
         whole = {SUITE_DIR, *SUITE_DIR.parents}
-        return any((Path(config.invocation_params.dir) / a.split("::", 1)[0]).resolve() not in whole or "::" in a
-                   for a in config.args)
+        return any(argument_path(config, a) not in whole or "::" in a for a in config.args)
 
     # -- the target ------------------------------------------------------------------------------
 
@@ -193,7 +206,8 @@ class ConformanceSession:
             preflight(target, transport)
             target = self._probed_target(target, transport)
         except TargetUnusable as exc:
-            pytest.exit(REDACT(str(exc)), returncode=pytest.ExitCode.USAGE_ERROR)
+            self.unusable = REDACT(str(exc))
+            pytest.exit(self.unusable, returncode=pytest.ExitCode.USAGE_ERROR)
         self._activate(target, transport)
         assert self.results is not None
         self.results.complete = not self.is_partial()
@@ -282,13 +296,13 @@ class ConformanceSession:
         report.sections = [(title, REDACT(text)) for title, text in report.sections]
         report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
         report.user_properties.append((RECORD_PROPERTY, record.to_properties()))
-        record.exchanges.clear()
-        record.requests = 0
+        record.handed_over()
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
                                  ) -> tuple[str, str, str] | None:
-        status = dict(report.user_properties).get(STATUS_PROPERTY)
+        # a collection error's CollectReport has no user_properties
+        status = dict(getattr(report, "user_properties", ())).get(STATUS_PROPERTY)
         if status == WARNED and report.when == "call":
             return WARNED, "W", "WARNED"
         if status == ERRORED:
@@ -324,7 +338,9 @@ class ConformanceSession:
         elif not failed and exitstatus == pytest.ExitCode.TESTS_FAILED and not any(
                 t.status is FAILED for t in self.results.tests.values()):
             session.exitstatus = pytest.ExitCode.OK  # only checks that could not complete: the verdict decides
-        summary.write(self.run_summary(), self.reports_dir / "summary.json")
+        written = summary.write(self.run_summary(), self.reports_dir / "summary.json")
+        if self.option("history"):
+            history.record(self.option("history"), json.loads(written.read_text()))  # as written: redacted
 
     def run_summary(self) -> dict[str, Any]:
         """summary.json's data from the final RunResults (also what the HTML report shows), with the baseline."""

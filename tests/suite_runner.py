@@ -35,16 +35,19 @@ class SuiteRun:
         return {r["id"] for r in self.summary["requirements"] if r["status"] == "warned"}
 
 
+def environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the suite's, pytest's and the sandbox's variables, plus `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CONFORMANCE_", "PYTEST_", "RAILS_SANDBOX_"))}
+    return {**clean, **(env or {})}
+
+
 def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300) -> SuiteRun:
     """`python -m pytest conformance <args>` from the repository root, reports into `reports`.
 
     The suite's path is explicit: a run of the project's tests must never collect the project's tests again."""
     command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
-               "--reports-dir", str(reports), *args]
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("CONFORMANCE_", "PYTEST_", "RAILS_SANDBOX_"))}
-    environment.update(env or {})
-    done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
+               f"--reports-dir={reports}", *args]
+    done = subprocess.run(command, cwd=ROOT, env=environment(env), capture_output=True, text=True, timeout=timeout)
     return SuiteRun(done.returncode, done.stdout + done.stderr, reports)
 
 

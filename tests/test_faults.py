@@ -62,7 +62,7 @@ class FaultRun:
 def _run(fault: Fault, whole: bool, reports: Path) -> FaultRun:
     selection: tuple[str, ...] = ()
     if not whole:
-        selection = tuple(arg for rid in fault.breaks for arg in ("--requirement", rid))
+        selection = tuple(f"--requirement={rid}" for rid in fault.breaks)
         selection += NOT_GENERATED if GENERATED.isdisjoint(fault.breaks) else ()
     started = time.perf_counter()
     result = run_suite(reports, *FAST, *selection, env={ENV_VARIABLE: fault.name})

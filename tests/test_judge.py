@@ -177,3 +177,15 @@ def test_a_property_own_label_wins_over_its_ref_target(judge: Judge) -> None:
     """Procurement.status is an inferred property whose $ref target (the status enum) is documented."""
     assert judged(judge, "repairer.procurements.get", 200, PROCUREMENT) == []
     assert judged(judge, "repairer.procurements.get", 200, {**PROCUREMENT, "status": "placed"}) == ["SCHEMA-002"]
+
+
+def test_findings_name_the_json_path_they_broke_at(judge: Judge) -> None:
+    """The report marks it in the body: a schema violation's value, a D52 key, an error body outside the union."""
+    (schema,) = judge.judge("repairer.jobs.get", 200, "application/json",
+                            json.dumps({**JOB, "vehicle": {"year": "2019"}}).encode())
+    assert schema.path == "$.vehicle.year" and schema.message.startswith("repairer.jobs.get: $.vehicle.year: ")
+    basket = {"offers": [{**OFFER, "extra": {"currency": "NZD"}}], "suppliers": []}
+    (d52,) = judge.judge("repairer.jobs.baskets.latest.get", 200, "application/json", json.dumps(basket).encode())
+    assert d52.path == "$.offers[0].extra.currency"
+    server_error = judge.judge("repairer.jobs.get", 500, "application/json", b"{}")[0]
+    assert server_error.requirement == "WIRE-001" and server_error.path == ""

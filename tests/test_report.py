@@ -84,17 +84,23 @@ def target(embedded: bool = False, extensions: bool = True) -> Target:
                   embedded=embedded, started_at=time.time() - 5)
 
 
-def exchange() -> dict[str, Any]:
+def exchange(**changes: Any) -> dict[str, Any]:
     return {"verb": "POST", "url": "https://api.example.test/api/2026-01/repairer.jobs.get",
             "request_headers": {"Authorization": "Bearer ${CONFORMANCE_REPAIRER_KEY}"}, "request_body": "{}",
             "status": 500, "response_content_type": "text/plain", "response_body": "boom", "elapsed_ms": 3.0,
-            "method": "repairer.jobs.get",
+            "method": "repairer.jobs.get", "id": "ex-wire",
             "curl": "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get "
-                    '-H "Authorization: Bearer ${CONFORMANCE_REPAIRER_KEY}" --data-raw \'{}\''}
+                    '-H "Authorization: Bearer ${CONFORMANCE_REPAIRER_KEY}" --data-raw \'{}\'', **changes}
+
+
+# a listing that two warnings cite, one at a place in its body
+LISTING = exchange(id="ex-listing", method="businesses.list", status=200, response_content_type="application/json",
+                   response_body=json.dumps({"items": [{"id": "b1", "price": 12.5}]}))
 
 
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
-    """A run where WIRE-002 failed on repairer.jobs.get (with evidence), SCHEMA-002 warned, the rest passed."""
+    """A run where WIRE-002 failed on repairer.jobs.get (with evidence), SCHEMA-002 and WIRE-005 warned on one
+    exchange, the rest passed."""
     t = target(extensions=extensions)
     t.register_secrets()  # as the plugin does for every run
     results = RunResults([*CORE, *EXT] if extensions else list(CORE), "" if extensions else
@@ -107,8 +113,11 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
                                "evidence": evidence}], "exchanges": [ex], "requests": 1,
                  "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-002"], "AssertionError", 0.1)
     results.add("conformance/test_x.py::test_schema", "call", WARNED,
-                {"findings": [{"requirement": "SCHEMA-002", "message": f"odd money string ({SECRET})",
-                               "evidence": ""}], "exchanges": [ex], "requests": 1,
+                {"findings": [{"requirement": "SCHEMA-002", "message": f"$.items[0].price: odd money ({SECRET})",
+                               "evidence": "", "path": "$.items[0].price", "exchange": "ex-listing"},
+                              {"requirement": "WIRE-005", "message": "businesses.list: text/plain accepted",
+                               "evidence": "", "path": "", "exchange": "ex-listing"}],
+                 "exchanges": [ex, LISTING], "requests": 2,
                  "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
     results.add("conformance/test_x.py::test_all", "call", PASSED,
                 {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": []}, ids, "", 0.1)
@@ -171,10 +180,43 @@ def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:
     block = page[page.index('id="evidence-WIRE-002"'):]
     assert "export CONFORMANCE_REPAIRER_KEY=" in block
     assert "curl -sS -X POST https://api.example.test/api/2026-01/repairer.jobs.get" in block
-    assert ("pytest --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
+    assert ("conformance --hypothesis-seed=1234 --base-url https://api.example.test --tenant conformance-t1 "
             "--profile quick --spec bundled conformance/test_x.py::test_wire") in block
     assert SECRET not in page and "${CONFORMANCE_REPAIRER_KEY}" in page
     assert 'class="evidence evidence-warned" id="evidence-SCHEMA-002"' in page  # a warning, not a failure
+
+
+def test_an_exchange_is_shown_once_with_every_finding_that_cites_it(page: str) -> None:
+    assert page.count('id="exchange-ex-listing"') == 1 and page.count('href="#exchange-ex-listing"') == 2
+    block = page[page.index('id="exchange-ex-listing"'):].split("</pre></div>", 1)[0]
+    assert 'href="#evidence-SCHEMA-002"' in block and 'href="#evidence-WIRE-005"' in block
+    assert '<mark>      "price": 12.5</mark>' in block and '<mark>      "id"' not in block
+    assert page.index('id="evidence-WIRE-005"') < page.index('id="exchanges"') < page.index('id="exchange-ex-listing"')
+
+
+def test_history_shows_each_requirement_run_by_run_and_the_pass_count() -> None:
+    data, results = synthetic()
+    earlier = [{**data, "finished_at": f"2026-11-2{day}T03:17:00Z",
+                "requirements": [{**r, "status": PASSED} for r in data["requirements"]]} for day in (5, 6)]
+    text = report_page.page(data, results.tests, [*earlier, data])
+    section = text[text.index('id="history"'):].split("</section>", 1)[0]
+    assert "3 runs kept with --history" in section and section.count("<rect ") == 3
+    wire = text[text.index('id="req-WIRE-002"'):].split("</tr>", 1)[0]
+    assert wire.count("<rect ") == 3 and "<title>2026-11-25T03:17:00Z: passed</title>" in wire
+    assert f"<title>{data['finished_at']}: failed</title>" in wire
+    assert "<th>History</th>" in text and "<script" not in text
+    assert "<th>History</th>" not in report_page.page(data, results.tests)  # no --history, no column
+
+
+def test_a_run_with_history_keeps_its_summary_and_shows_the_runs_kept(tmp_path: Path) -> None:
+    kept = tmp_path / "history"
+    first = run_suite(tmp_path / "first", "-k", "businesses_list", "--history", str(kept), timeout=120)
+    second = run_suite(tmp_path / "second", "-k", "businesses_list", f"--history={kept}", timeout=120)
+    assert first.returncode == second.returncode == 0, second.output[-2000:]
+    assert sorted(json.loads(p.read_text())["finished_at"] for p in kept.glob("*.json")) == [
+        first.summary["finished_at"], second.summary["finished_at"]]
+    html = (second.reports / "conformance.html").read_text()
+    assert "2 runs kept with --history" in html and 'class="trend"' in html
 
 
 def test_baseline_changes_are_shown(page: str) -> None:
@@ -191,7 +233,7 @@ def test_extensions_off_are_said_so() -> None:
 def test_replay_options_follow_the_run() -> None:
     data, _ = synthetic()
     data["target"].update(embedded_sandbox=True, tenant=None)
-    expected = "pytest --hypothesis-seed=1234 --no-tenant --profile quick 'a.py::t[x y]'"
+    expected = "conformance --hypothesis-seed=1234 --no-tenant --profile quick 'a.py::t[x y]'"
     assert replay.command(data, "a.py::t[x y]") == expected
     assert replay.exports("${CONFORMANCE_SUPPLIER_KEY} ${MINTED_API_KEY}")[0].startswith(
         "export CONFORMANCE_SUPPLIER_KEY=")

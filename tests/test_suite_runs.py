@@ -12,7 +12,7 @@ import pytest
 
 from sandbox import create_app
 from sandbox.server import running
-from tests.suite_runner import ROOT, SuiteRun, run_suite
+from tests.suite_runner import ROOT, SuiteRun, environment, run_suite
 
 USAGE_ERROR = 4
 
@@ -77,9 +77,14 @@ def test_two_runs_at_once_against_one_sandbox(tmp_path: Path) -> None:
     assert runs[0].summary["target"]["tenant"] != runs[1].summary["target"]["tenant"]
 
 
-def test_an_option_value_taken_for_a_path_is_a_clear_error(tmp_path: Path) -> None:
-    """`pytest --reports-dir /elsewhere` would make /elsewhere pytest's rootdir and collect the whole repository."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--reports-dir", str(tmp_path)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == USAGE_ERROR
-    assert "--reports-dir=DIR" in done.stdout + done.stderr
+def test_path_options_may_be_written_with_a_space(clean_run: SuiteRun, tmp_path: Path) -> None:
+    """`pytest --reports-dir /elsewhere --baseline /elsewhere/summary.json`: pytest reads paths before it knows the
+    suite's options; the run must still be the suite's, rooted in the repository, writing where it was told,
+    in pytest-xdist's workers too (they start with the same words, once the reports directory exists)."""
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--requirement=AUTH-004", "-n", "2",
+               "--reports-dir", str(reports), "--baseline", str(clean_run.reports / "summary.json")]
+    done = subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert f"rootdir: {ROOT}" in done.stdout and " 1 passed" in done.stdout.splitlines()[-1], done.stdout[-2000:]
+    assert SuiteRun(0, "", reports).summary["baseline"]["path"] == str(clean_run.reports / "summary.json")

@@ -17,7 +17,7 @@ import pytest
 from pytest_html import extras
 
 from conformance.redact import REDACT
-from conformance.report import evidence, page, summary
+from conformance.report import evidence, history, page, summary
 from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED
 
 if TYPE_CHECKING:
@@ -40,7 +40,9 @@ class HtmlReportHooks:
         results = self.session.results
         if results is None or not results.tests:
             return
-        prefix.insert(0, REDACT(page.page(self.session.run_summary(), results.tests)))
+        kept = self.session.option("history")  # this run's summary is the newest there (session.py)
+        runs = history.load(kept) if kept else None
+        prefix.insert(0, REDACT(page.page(self.session.run_summary(), results.tests, runs)))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:

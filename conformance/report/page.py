@@ -1,5 +1,6 @@
 """The top of conformance.html: the verdict, the run's header, the requirement and coverage matrices,
-the extensions apart, the changes since a baseline, and the evidence per requirement.
+the extensions apart, the changes since a baseline, the history of the runs kept with --history, and the
+evidence per requirement.
 
 pytest-html lists tests; a reader asks about requirements. This builds that view from the final
 summary (the same data as summary.json) and the per-test outcomes, as one self-contained fragment
@@ -16,7 +17,7 @@ from typing import Any
 
 from conformance import requirements
 from conformance.redact import REDACT
-from conformance.report import evidence
+from conformance.report import evidence, history
 from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, PASSED, SKIPPED, WARNED, TestOutcome
 
 LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip", NOT_APPLICABLE: "n/a",
@@ -89,7 +90,8 @@ def baseline_section(summary: dict[str, Any]) -> str:
 # -- the requirement matrix ------------------------------------------------------------------------
 
 
-def requirement_rows(rows: list[dict[str, Any]]) -> list[str]:
+def requirement_rows(rows: list[dict[str, Any]], strips: dict[str, str] | None = None) -> list[str]:
+    """One row per requirement; with `strips` (requirement id -> its history as an inline SVG), a cell for it."""
     out = []
     for r in rows:
         link = (f'<a href="#evidence-{escape(r["id"])}">{len(r["failures"])} finding'
@@ -98,13 +100,34 @@ def requirement_rows(rows: list[dict[str, Any]]) -> list[str]:
         out.append(f'<tr id="req-{escape(r["id"])}" class="row-{escape(r["status"])}">'
                    f'<td class="rid">{escape(r["id"])}</td><td>{escape(r["level"])}</td>'
                    f'<td>{escape(r["provenance"])}</td><td class="rule">{escape(r["title"])}</td>'
-                   f'<td class="methods">{escape(methods)}</td><td>{badge(r["status"])}</td><td>{link}</td></tr>')
+                   f'<td class="methods">{escape(methods)}</td><td>{badge(r["status"])}</td><td>{link}</td>'
+                   + (f'<td class="trend">{strips.get(r["id"], "")}</td>' if strips is not None else "") + "</tr>")
     return out
 
 
-def requirement_matrix(rows: list[dict[str, Any]], css_id: str) -> str:
-    head = ["ID", "Level", "Provenance", "Rule", "Methods", "Status", "Evidence"]
-    return _table(head, requirement_rows(rows), "matrix requirements").replace("<table ", f'<table id="{css_id}" ', 1)
+def requirement_matrix(rows: list[dict[str, Any]], css_id: str, strips: dict[str, str] | None = None) -> str:
+    head = ["ID", "Level", "Provenance", "Rule", "Methods", "Status", "Evidence", *(["History"] if strips else [])]
+    table = _table(head, requirement_rows(rows, strips or None), "matrix requirements")
+    return table.replace("<table ", f'<table id="{css_id}" ', 1)
+
+
+# -- history ---------------------------------------------------------------------------------------
+
+
+def history_strips(runs: list[dict[str, Any]]) -> dict[str, str]:
+    """Requirement id -> its status run by run (oldest first), one square each, titled with the run's time."""
+    labels = [str(run.get("finished_at", "")) for run in runs]
+    return {rid: history.svg_strip(statuses, labels) for rid, statuses in history.requirement_series(runs).items()}
+
+
+def history_section(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return ""
+    return (f'<section id="history"><h2>History</h2><p class="note">Requirements passed in each of the {len(runs)} '
+            f'runs kept with --history, oldest first, this run last (hover a bar for its time); the requirement '
+            f'matrix shows each requirement run by run.</p>'
+            f'<div class="trend">{history.svg_pass_counts(history.pass_counts(runs), height=48, bar=12)}</div>'
+            '</section>')
 
 
 # -- the method x area coverage matrix -------------------------------------------------------------
@@ -157,28 +180,39 @@ def coverage_matrix(summary: dict[str, Any], methods: list[dict[str, Any]], rows
 
 
 def evidence_section(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
-    blocks = []
+    """Per failed or warned requirement, its findings by test (each linking to the exchange that shows it);
+    then those exchanges, each once, with every finding that cites it."""
+    blocks: list[str] = []
+    cited: list[dict[str, Any]] = []
     for r in summary["requirements"]:
         if r["status"] not in (FAILED, WARNED):
             continue
         culprits = [t for t in tests.values() if any(f["requirement"] == r["id"] for f in t.findings)]
+        cited += [f for t in culprits for f in evidence.shown(t, r["id"])]
         body = "".join(evidence.test_block(summary, t, r["id"]) for t in culprits) or \
-            "".join(evidence.finding_block(f) for f in r["failures"])
+            "".join(evidence.finding_block(f, {}) for f in r["failures"])
         blocks.append(f'<div class="evidence evidence-{escape(r["status"])}" id="evidence-{escape(r["id"])}">'
                       f'<h3>{badge(r["status"])} {escape(r["id"])} <span class="level">{escape(r["level"])}, '
                       f'{escape(r["provenance"])}</span></h3><p class="rule">{escape(r["title"])}</p>{body}</div>')
     if not blocks:
         return ""
+    exchanges = evidence.cited_exchanges(cited, tests.values())
+    if exchanges:
+        exchanges = ('<h3 id="exchanges">The exchanges behind the findings</h3><p class="note">Each request the '
+                     'findings cite, once, with every finding that cites it; where a finding names a place in the '
+                     f'body, it is marked.</p>{exchanges}')
     return ('<section id="evidence"><h2>Evidence: failures and warnings</h2><p class="note">Curl commands '
             'reference credentials as environment variables: export them first. Warnings (SHOULD) never '
-            f'fail a run.</p>{"".join(blocks)}</section>')
+            f'fail a run.</p>{"".join(blocks)}{exchanges}</section>')
 
 
 # -- the page --------------------------------------------------------------------------------------
 
 
-def page(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
-    """The whole fragment: it opens with the verdict."""
+def page(summary: dict[str, Any], tests: dict[str, TestOutcome], runs: list[dict[str, Any]] | None = None) -> str:
+    """The whole fragment: it opens with the verdict. `runs`: the summaries kept with --history, oldest first,
+    this run's last."""
+    trend = history_strips(runs) if runs else None
     core = [r for r in summary["requirements"] if not r["extension"]]
     ext = [r for r in summary["requirements"] if r["extension"]]
     core_methods = [m for m in summary["methods"] if not m["extension"]]
@@ -192,11 +226,11 @@ def page(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> str:
     extension = (f'<section id="extensions" class="extensions"><h2>Proposed extensions '
                  f'<span class="not-part">not part of 2026-01</span></h2><p class="note">The three proposed '
                  f'methods are not in the 2026-01 contract. {ext_state}</p>'
-                 f'{requirement_matrix(ext, "extension-matrix")}{ext_coverage}</section>')
+                 f'{requirement_matrix(ext, "extension-matrix", trend)}{ext_coverage}</section>')
     return (f"<style>{style()}</style><div id=\"conformance\">{banner(summary)}{header(summary)}"
-            f"{baseline_section(summary)}"
+            f"{baseline_section(summary)}{history_section(runs or [])}"
             f'<section id="requirements"><h2>Requirements (2026-01)</h2>'
-            f'{requirement_matrix(core, "requirement-matrix")}</section>'
+            f'{requirement_matrix(core, "requirement-matrix", trend)}</section>'
             f'<section id="coverage"><h2>Coverage: method &times; area</h2><p class="note">Per method: '
             f'did it answer 2xx, and the requirements of each area that touch it (failed and warned ones by id; '
             f'hover a cell for all).</p>{coverage_matrix(summary, core_methods, core, "coverage-matrix")}</section>'

@@ -1,8 +1,9 @@
-"""How to reproduce a failure: the pytest command that replays a generated case, and the exports a curl needs.
+"""How to reproduce a failure: the command that replays a generated case, and the exports a curl needs.
 
 A report is read the morning after, on another machine: every failure must say how to run it again.
-Generated cases replay from the run's Hypothesis seed with the run's options; a recorded request
-replays with curl once the credentials it references (never their values) are exported.
+Generated cases replay from the run's Hypothesis seed with the run's options (the `conformance` command,
+which runs wherever the suite is installed); a recorded request replays with curl once the credentials
+it references (never their values) are exported.
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ def run_options(summary: dict[str, Any]) -> list[str]:
 
 
 def command(summary: dict[str, Any], nodeid: str) -> str:
-    """`pytest --hypothesis-seed=<seed> <run options> '<nodeid>'`."""
-    args = ["pytest", f"--hypothesis-seed={summary['seed']}", *run_options(summary), nodeid]
+    """`conformance --hypothesis-seed=<seed> <run options> '<nodeid>'`."""
+    args = ["conformance", f"--hypothesis-seed={summary['seed']}", *run_options(summary), nodeid]
     return " ".join(shlex.quote(a) for a in args)
 
 
