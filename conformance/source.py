@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import httpx
 
+from conformance.transport import Transport
 from contract import documents
 
 Origin = Literal["bundled", "live", "file"]
@@ -40,11 +41,11 @@ def bundled() -> SpecSource:
     return _from_bytes("bundled", "contract/openapi.json", documents.raw())
 
 
-def fetch_live(http: httpx.Client, base_url: str) -> SpecSource | None:
+def fetch_live(transport: Transport, base_url: str) -> SpecSource | None:
     """The target's own /openapi.json, or None when it serves none (or not JSON)."""
     url = base_url.rstrip("/") + "/openapi.json"
     try:
-        response = http.get(url)
+        response = transport.request("GET", url, headers={})
         if response.status_code != 200:
             return None
         source = _from_bytes("live", url, response.content)
@@ -53,14 +54,14 @@ def fetch_live(http: httpx.Client, base_url: str) -> SpecSource | None:
     return source if isinstance(source.document, dict) and isinstance(source.document.get("paths"), dict) else None
 
 
-def resolve(choice: str, base_url: str, http: httpx.Client) -> SpecSource:
+def resolve(choice: str, base_url: str, transport: Transport) -> SpecSource:
     """`--spec` semantics: "bundled", "auto" (live when served, else bundled), a URL, or a path."""
     if choice == "auto":
-        return fetch_live(http, base_url) or bundled()
+        return fetch_live(transport, base_url) or bundled()
     if choice == "bundled":
         return bundled()
     if choice.startswith(("http://", "https://")):
-        response = http.get(choice)
+        response = transport.request("GET", choice, headers={})
         response.raise_for_status()
         return _from_bytes("live", choice, response.content)
     path = Path(choice)

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from conformance.source import SpecSource, fetch_live, resolve
+from conformance.transport import Transport
 from contract import operations
 from contract.documents import bundled
 
@@ -30,9 +30,11 @@ def _no_proxy(monkeypatch):
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0) as client:
-        yield client
+def http() -> Iterator[Transport]:
+    """The suite's HTTP edge, with a short timeout."""
+    transport = Transport(timeout=2.0)
+    yield transport
+    transport.close()
 
 
 @pytest.fixture
