@@ -3,17 +3,23 @@
 Checks do not decide pass or fail themselves: they record findings against requirement ids, and the
 requirement's level decides. A MUST finding fails the test; a SHOULD finding marks it warned. Every
 test has one `TestRecord` (reached through `current()`), which travels to the controller with the
-test's report, so that the verdict also holds under pytest-xdist.
+test's report, so that the verdict also holds under pytest-xdist. A test's requests may be answered on
+several threads at once (the generated tests' senders), so the record is safe to add to from any of them.
 """
 
 from __future__ import annotations
 
 import contextvars
-from dataclasses import asdict, dataclass, field
-from typing import Any, NoReturn
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from conformance import requirements
 from conformance.requirements import Level
+from conformance.transport import Politeness
+
+if TYPE_CHECKING:
+    from conformance.exchange import Exchange
 
 MAX_EXCHANGES = 20  # evidence kept per test: the most recent exchanges
 
@@ -23,38 +29,74 @@ class Finding:
     requirement: str
     message: str
     evidence: str = ""  # the exchange that shows it, rendered and redacted
+    # what went wrong without the values of one request (e.g. "method: schema path, validator"): one test
+    # reports each kind once, however many of its generated requests show it; "" means the message is the kind
+    kind: str = ""
 
     @property
     def level(self) -> Level:
         return requirements.get(self.requirement).level
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.requirement, self.kind or self.message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"requirement": self.requirement, "message": self.message, "evidence": self.evidence}
+
 
 @dataclass
 class TestRecord:
-    """Everything one test observed: findings, exchanges (as evidence), reached methods."""
+    """Everything one test observed: findings, exchanges (as evidence), reached methods, and what politeness
+    (waiting out rate limits) cost it. Exchanges and counts are per phase (setup, call, teardown): each
+    report hands them over once (`hand_over`)."""
 
     findings: list[Finding] = field(default_factory=list)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)  # the most recent, rendered only when handed over
     requests: int = 0
     succeeded: set[str] = field(default_factory=set)  # methods that answered 2xx
     reached: set[str] = field(default_factory=set)  # methods that answered at all
     excused: dict[str, str] = field(default_factory=dict)  # method -> why its 2xx path could not be taken
+    politeness: Politeness = field(default_factory=Politeness)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, finding: Finding) -> None:
-        if all((f.requirement, f.message) != (finding.requirement, finding.message) for f in self.findings):
-            self.findings.append(finding)
+        """Keep `finding` unless the test already has one of its kind."""
+        with self._lock:
+            if all(f.key != finding.key for f in self.findings):
+                self.findings.append(finding)
+
+    def saw(self, exchange: Exchange) -> None:
+        """One request of this test and its response."""
+        with self._lock:
+            self.requests += 1
+            self.exchanges.append(exchange)
+            del self.exchanges[:-MAX_EXCHANGES]
+            if exchange.method:
+                self.reached.add(exchange.method)
+                if 200 <= exchange.status < 300:
+                    self.succeeded.add(exchange.method)
 
     def must_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.level is Level.MUST]
 
-    def to_properties(self) -> dict[str, Any]:
+    def hand_over(self) -> dict[str, Any]:
+        """What the report of the phase just ended carries to the controller; this phase's exchanges and
+        counts are then spent (the findings stay: they are the test's)."""
+        with self._lock:
+            exchanges, requests = self.exchanges, self.requests
+            self.exchanges, self.requests = [], 0
+            findings = [f.to_dict() for f in self.findings]
+        retries, waited_s = self.politeness.take()
         return {
-            "findings": [asdict(f) for f in self.findings],
-            "exchanges": self.exchanges[-MAX_EXCHANGES:],
-            "requests": self.requests,
+            "findings": findings,
+            "exchanges": [e.to_dict() for e in exchanges],
+            "requests": requests,
             "succeeded": sorted(self.succeeded),
             "reached": sorted(self.reached),
             "excused": dict(self.excused),
+            "retries": retries,
+            "waited_s": waited_s,
         }
 
 

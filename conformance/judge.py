@@ -10,9 +10,9 @@ given with `--spec`) is the contract itself, so everything in it counts as docum
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
@@ -28,7 +28,12 @@ D52_KEYS = frozenset({"currency", "currency_code"})
 # transport-level refusals (verb, size, media type, rate): the body names the nearest kind of the
 # method's union, but the status is the transport's, not the kind's
 TRANSPORT_STATUSES = frozenset({405, 413, 415, 429})
-Add = Callable[[str, str], None]
+
+
+class Add(Protocol):
+    """Record a finding; `kind` names what went wrong without one response's values (default: the message)."""
+
+    def __call__(self, requirement: str, message: str, kind: str = "") -> None: ...
 
 
 def is_json_media(content_type: str) -> bool:
@@ -103,8 +108,8 @@ class Judge:
         the contract (and its error union) applies; otherwise only the wire rules do."""
         findings: list[Finding] = []
 
-        def add(requirement: str, message: str) -> None:
-            findings.append(Finding(requirement, f"{method}: {message}", evidence))
+        def add(requirement: str, message: str, kind: str = "") -> None:
+            findings.append(Finding(requirement, f"{method}: {message}", evidence, f"{method}: {kind}" if kind else ""))
 
         if status >= 500:
             add("WIRE-001", f"answered {status}")
@@ -138,23 +143,25 @@ class Judge:
                     operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
             requirement = "SCHEMA-001" if self.provenance(leaf) != "inferred" else "SCHEMA-002"
-            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}")
+            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}",
+                f"{leaf.validator} at {'/'.join(map(str, leaf.absolute_schema_path))}")
         if operation.name == BASKET:
             for path, key in walk_keys(payload):
                 if key in D52_KEYS:
-                    add("BASKET-D52-001", f"basket carries `{key}` at {path} (D52: no currency on basket offers)")
+                    add("BASKET-D52-001", f"basket carries `{key}` at {path} (D52: no currency on basket offers)", key)
         if operation.extension and not (isinstance(payload, dict) and payload.get("x_extension") is True):
             add("EXT-001", "extension response lacks \"x_extension\": true")
 
     def _judge_error(self, judged: Judged, status: int, payload: Any, add: Add) -> None:
         union = judged.operation.errors
         if union.bare and not isinstance(payload, str):
-            add("ERR-D24-001", f"error {status} is {json.dumps(payload)[:200]}, not a bare JSON string (D24)")
+            add("ERR-D24-001", f"error {status} is {json.dumps(payload)[:200]}, not a bare JSON string (D24)",
+                f"error {status} not a bare string")
             return
         if judged.error is not None:
             for error in judged.error.iter_errors(payload):
                 add("ERR-001", f"error {status} body {json.dumps(payload)[:200]} is not in the method's union: "
-                               f"{error.message[:200]}")
+                               f"{error.message[:200]}", f"error {status} not in the union ({error.validator})")
                 return
         kind = error_kind(payload)
         expected = union.statuses.get(kind) if kind else None
