@@ -1,14 +1,25 @@
-"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making."""
+"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making; and the end
+of every test call waits for the requests it sent in the background."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
+from conformance import pipeline
 from conformance import run as run_module
 from conformance.client import ApiClient
 from conformance.workflow import NewJob, unique_external_id
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A test's background requests (a generated test's cases) are answered and judged before its call ends,
+    so their findings fail or warn this test."""
+    with pipeline.draining():
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
-"""The run as one process sees it: the target, the judge and the HTTP edge, and the one path from a
-request to its verdict (`Run.send`), shared by the hand-written checks and the generated tests."""
+"""The run as one process sees it: the target, the judge, the HTTP edge and its senders, and the one path
+from a request to its verdict (`Run.send`), shared by the hand-written checks and the generated tests."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import httpx
@@ -11,6 +11,7 @@ import httpx
 from conformance import exchange
 from conformance.findings import Finding, current
 from conformance.judge import Judge
+from conformance.pipeline import Pipeline
 from conformance.target import Target
 from conformance.transport import Transport
 from contract.operations import Operation
@@ -29,6 +30,7 @@ class Sent:
 class Run:
     target: Target
     transport: Transport = field(default_factory=Transport)
+    pipeline: Pipeline = field(default_factory=lambda: Pipeline(1))
 
     @cached_property
     def judge(self) -> Judge:
@@ -45,26 +47,37 @@ class Run:
 
     def send(self, method: str, *, headers: dict[str, str], content: bytes, verb: str = "POST",
              params: dict[str, str] | None = None) -> Sent:
-        """Send one request to `method`, record the exchange on the running test, judge the response
-        and add the findings to the running test."""
+        """Send one request to `method` (a rate-limited answer is waited out first: only the final response
+        counts), record the exchange on the running test, judge the response and add the findings to the
+        running test. The evidence is rendered only for a response with findings."""
+        record = current()
         response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
-                                          params=params)
+                                          params=params, politeness=record.politeness)
         recorded = exchange.record(exchange.of(response))
         found = self.judge.judge(method, response.status_code, response.headers.get("content-type", ""),
-                                 response.content, json_request=recorded.is_json_post, evidence=recorded.render())
-        record = current()
+                                 response.content, json_request=recorded.is_json_post)
+        if found:
+            evidence = recorded.render()
+            found = [replace(finding, evidence=evidence) for finding in found]
         for finding in found:
             record.add(finding)
         return Sent(response, recorded, found)
+
+    def close(self) -> None:
+        self.pipeline.close()
+        self.transport.close()
 
 
 _active: Run | None = None
 
 
 def activate(target: Target, transport: Transport | None = None) -> Run:
-    """The run of this process (the plugin's session sets it up once; test modules read it at import)."""
+    """The run of this process (the plugin's session sets it up once; test modules read it at import):
+    its transport polite at the target's pace, its senders as many as the pace's concurrency."""
     global _active
-    _active = Run(target, transport or Transport())
+    pace = target.pace
+    _active = Run(target, transport or Transport(max_rps=pace.max_rps_per_process),
+                  Pipeline(pace.concurrency_per_process))
     return _active
 
 
