@@ -6,8 +6,11 @@ ecosystem shares; everything else is declared here, once, with its variable and 
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -30,6 +33,7 @@ class Option:
     help: str
     default: str | None = None
     secret: bool = False
+    type: Callable[[str], Any] | None = None  # parses the flag's or the variable's text (argparse `type`)
 
     @property
     def flag(self) -> str:
@@ -38,6 +42,26 @@ class Option:
     @property
     def variable(self) -> str:
         return "CONFORMANCE_" + self.name.upper()
+
+
+def concurrency(text: str) -> int | None:
+    """`auto` (None: sized by the target's latency) or a positive whole number."""
+    if text.strip().lower() == "auto":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def rate(text: str) -> float:
+    """A positive number of requests a second."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of requests a second, not {text!r}")
+    return number
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -56,6 +80,10 @@ OPTIONS: tuple[Option, ...] = (
            secret=True),
     Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
     Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
+    Option("concurrency", "Requests in flight at once: auto (sized by the target's round trip; 1 for the embedded "
+                          "sandbox) or a number; 1 sends one request at a time.", "auto", type=concurrency),
+    Option("max_rps", "At most this many requests a second, for the whole run (shared by -n workers); "
+                      "default: no limit.", type=rate),
 )
 
 
@@ -72,7 +100,7 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "2026-01 Integrations API conformance")
     for option in OPTIONS:
         group.addoption(option.flag, dest=f"conformance_{option.name}", default=env_default(option),
-                        help=f"{option.help} [env {option.variable}]")
+                        type=option.type, help=f"{option.help} [env {option.variable}]")
     group.addoption("--no-tenant", dest="conformance_no_tenant", action="store_true",
                     default=_flag_env("CONFORMANCE_NO_TENANT", False),
                     help="Send no tenant header (servers without tenants): the run then creates its own jobs "

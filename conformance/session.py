@@ -14,12 +14,14 @@ import os
 import secrets
 import time
 from collections.abc import Generator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance import findings, options, requirements, run, source
+from conformance.pace import planned
 from conformance.redact import REDACT
 from conformance.report import baseline, summary
 from conformance.requirements import Level
@@ -107,7 +109,7 @@ class ConformanceSession:
             raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
         tenant = None if value("no_tenant") else (value("tenant") or fresh_tenant())
         try:
-            spec = source.resolve(value("spec"), base_url, transport.http)
+            spec = source.resolve(value("spec"), base_url, transport)
         except (OSError, ValueError) as exc:
             raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
         return Target(
@@ -134,6 +136,7 @@ class ConformanceSession:
         target.register_secrets()
         self.target = target
         active = run.activate(target, transport)
+        self.config.add_cleanup(active.close)
         self.results = RunResults(active.in_scope(), target.extensions)
         return active
 
@@ -149,14 +152,15 @@ class ConformanceSession:
         if embedded:
             base_url = self._start_embedded_sandbox()
             self.config.option.base_url = base_url
-        transport = Transport()
-        self.config.add_cleanup(transport.close)
-        self._activate(self._build_target(base_url, embedded, transport), transport)
+        pace = planned(self.config)
+        transport = Transport(max_rps=pace.max_rps_per_process)
+        self._activate(replace(self._build_target(base_url, embedded, transport), pace=pace), transport)
         assert self.target is not None and self.results is not None
         try:
             preflight(self.target, transport)
         except TargetUnusable as exc:
             pytest.exit(REDACT(str(exc)), returncode=pytest.ExitCode.USAGE_ERROR)
+        self.results.add_politeness(*transport.politeness.take())  # what the preflight's requests waited
         self.results.complete = not self.is_partial()
 
     @pytest.hookimpl(optionalhook=True)
@@ -241,9 +245,7 @@ class ConformanceSession:
                 report.longrepr = REDACT(str(report.longrepr))
         report.sections = [(title, REDACT(text)) for title, text in report.sections]
         report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
-        report.user_properties.append((RECORD_PROPERTY, record.to_properties()))
-        record.exchanges.clear()
-        record.requests = 0
+        report.user_properties.append((RECORD_PROPERTY, record.hand_over()))
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
@@ -312,6 +314,8 @@ class ConformanceSession:
                     tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
         reached = len(results.succeeded.intersection(results.in_scope))
         tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
+        if self.summary:
+            tr.write_line(summary.pace_line(self.summary))
         for method, why in sorted(results.excused.items()):
             if method not in results.succeeded:
                 tr.write_line(f"not driven to a 2xx: {method} ({why})")

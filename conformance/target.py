@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from conformance.pace import Pace
 from conformance.redact import REDACT
 from conformance.source import SpecSource
 from conformance.transport import Transport, request_headers
@@ -48,6 +49,7 @@ class Target:
     extensions: bool
     spec: SpecSource
     embedded: bool
+    pace: Pace = field(default_factory=Pace)
     started_at: float = field(default_factory=time.time)
 
     @cached_property
@@ -73,9 +75,9 @@ class Target:
         raw = dict(data)
         s = raw.pop("spec")
         return cls(
-            **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile"}},
+            **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile", "pace"}},
             repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
-            grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]),
+            grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]), pace=Pace(**raw["pace"]),
             spec=SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
         )
 
