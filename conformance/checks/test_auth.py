@@ -23,7 +23,7 @@ from conformance.checks._helpers import (
     other_role,
     tenant_of_its_own,
 )
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Call, Reply, call_many
 from conformance.findings import excuse_coverage, expect
 from conformance.generated import credential_for
 from conformance.redact import REDACT
@@ -57,8 +57,9 @@ def missing_or_malformed(method: str) -> dict[str, dict[str, str | None]]:
 @pytest.mark.parametrize("method", AUTHENTICATED)
 def test_no_valid_credentials_is_unauthorized(anonymous: ApiClient, method: str) -> None:
     """Without valid credentials a method answers 401 unauthorized, whatever is missing or wrong."""
-    for case, headers in missing_or_malformed(method).items():
-        reply = anonymous.call(method, example(method), headers=headers)
+    cases = missing_or_malformed(method)
+    replies = call_many(anonymous.prepare(method, example(method), headers=headers) for headers in cases.values())
+    for case, reply in zip(cases, replies, strict=True):
         expect_error("AUTH-001", reply, 401, "unauthorized", case)
 
 
@@ -69,10 +70,11 @@ def test_key_with_another_integration_id_is_unauthorized(anonymous: ApiClient, m
     own = credential_for(RUN, method)
     assert own is not None
     other = RUN.target.supplier if own is RUN.target.repairer else RUN.target.repairer
-    for case, integration in (("another integration's id", other.integration_id),
-                              ("an unknown integration id", str(uuid.uuid4()))):
-        headers = {"Authorization": f"Bearer {own.api_key}", "Partly-Integration-ID": integration}
-        reply = anonymous.call(method, example(method), headers=headers)
+    cases = {"another integration's id": other.integration_id, "an unknown integration id": str(uuid.uuid4())}
+    replies = call_many(anonymous.prepare(method, example(method), headers={"Authorization": f"Bearer {own.api_key}",
+                                                                           "Partly-Integration-ID": integration})
+                        for integration in cases.values())
+    for case, reply in zip(cases, replies, strict=True):
         expect_error("AUTH-002", reply, 401, "unauthorized", f"{own.role} key with {case}")
 
 
@@ -88,12 +90,16 @@ def test_wrong_role_is_forbidden(anonymous: ApiClient, method: str) -> None:
 # -- integrations.insert ---------------------------------------------------------------------------
 
 
-def install(client: ApiClient, **fields: str) -> Reply:
+def install_call(client: ApiClient, **fields: str) -> Call:
     """integrations.insert with the run's grant, `fields` overriding it; no auth headers ever."""
     grant = RUN.target.grant
     body = {"access_code": grant.access_code, "client_id": grant.client_id, "client_secret": grant.client_secret,
             **fields}
-    return client.as_(None).call(INSTALL, body)
+    return client.as_(None).prepare(INSTALL, body)
+
+
+def install(client: ApiClient, **fields: str) -> Reply:
+    return install_call(client, **fields).send()
 
 
 def minted(client: ApiClient, world: str) -> tuple[str, str]:
@@ -119,10 +125,11 @@ def minted(client: ApiClient, world: str) -> tuple[str, str]:
 def authenticates(client: ApiClient, key: str, integration: str, world: str) -> None:
     """A minted pair authenticates: a role-neutral method answers 2xx, a repairer method not 401."""
     headers = {"Authorization": f"Bearer {key}", "Partly-Integration-ID": integration}
-    listed = client.as_(None).call("businesses.list", {}, headers=headers)
+    minted_client = client.as_(None)
+    listed, providers = call_many(minted_client.prepare(method, {}, headers=headers)
+                                  for method in ("businesses.list", "repairer.work-providers.list"))
     expect("AUTH-005", listed.ok, f"the minted pair does not authenticate businesses.list ({world}): "
            f"{listed.describe()}", listed.exchange.render())
-    providers = client.as_(None).call("repairer.work-providers.list", {}, headers=headers)
     expect("AUTH-005", providers.status != 401, f"the minted pair is unauthorized on repairer.work-providers.list "
            f"({world}): {providers.describe()}", providers.exchange.render())
 
@@ -158,5 +165,6 @@ def test_install_errors_name_their_cause(anonymous: ApiClient) -> None:
         ("a wrong client_secret", {"client_secret": f"wrong_{secrets.token_hex(6)}"}, "invalid_client_secret"),
         ("an unknown access code", {"access_code": f"ac_conformance_{secrets.token_hex(8)}"}, "invalid_access_code"),
     )
-    for case, fields, kind in cases:
-        expect_error("AUTH-007", install(client, **fields), None, kind, case)
+    replies = call_many(install_call(client, **fields) for _, fields, _ in cases)
+    for (case, _, kind), reply in zip(cases, replies, strict=True):
+        expect_error("AUTH-007", reply, None, kind, case)

@@ -22,7 +22,7 @@ from conformance.checks._helpers import (
     required_fields,
     unknown_identities,
 )
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Call, Reply, call_many
 from conformance.findings import expect
 from conformance.workflow import NewJob, unique_external_id
 from contract.wire import INSTALL
@@ -61,19 +61,17 @@ def test_errors_are_typed_objects_with_documented_statuses(anonymous: ApiClient,
     missing) are provoked and each is a `{"type": kind}` object with its documented status."""
     kinds = error_kinds(method)
     caller = as_role(anonymous, method)
+    provoked: list[tuple[str, int, str, Call]] = []  # what, expected status and kind, the request
     if method != INSTALL:
-        reply = anonymous.call(method, example(method))
-        expect_error("ERR-002", reply, 401, "unauthorized", "no auth headers")
-        expect_typed(reply, "no auth headers")
+        provoked.append(("no auth headers", 401, "unauthorized", anonymous.prepare(method, example(method))))
     if "not_found" in kinds:
-        body = unknown_identities(example(method))
-        reply = caller.call(method, body)
-        expect_error("ERR-002", reply, 404, "not_found", "an identity that matches nothing")
-        expect_typed(reply, "an identity that matches nothing")
+        provoked.append(("an identity that matches nothing", 404, "not_found",
+                         caller.prepare(method, unknown_identities(example(method)))))
     if "bad_request" in kinds and required_fields(method):
-        reply = caller.call(method, {})
-        expect_error("ERR-002", reply, 400, "bad_request", f"no {', '.join(required_fields(method))}")
-        expect_typed(reply, "required fields missing")
+        provoked.append((f"no {', '.join(required_fields(method))}", 400, "bad_request", caller.prepare(method, {})))
+    for (what, status, kind, _), reply in zip(provoked, call_many(call for *_, call in provoked), strict=True):
+        expect_error("ERR-002", reply, status, kind, what)
+        expect_typed(reply, what)
 
 
 @pytest.mark.requirement("ERR-D24-001", "ERR-002", "ERR-003")
@@ -81,17 +79,19 @@ def test_parts_insert_errors_are_bare_strings(anonymous: ApiClient, new_job: New
     """D24: every error repairer.jobs.parts.insert gives is a bare JSON string, whatever provoked it."""
     run = anonymous.run
     unknown = {"job_identity": {"id": str(uuid.uuid4())}, "parts": [A_PART]}
-    provoked: list[tuple[str, Reply, int, str]] = [
-        ("an unknown job", as_role(anonymous, D24_METHOD).call(D24_METHOD, unknown), 404, "not_found"),
-        ("no auth headers", anonymous.call(D24_METHOD, unknown), 401, "unauthorized"),
-        ("a supplier credential", anonymous.as_(run.target.supplier).call(D24_METHOD, unknown), 403, "forbidden"),
+    provoked: list[tuple[str, Call, int, str]] = [
+        ("an unknown job", as_role(anonymous, D24_METHOD).prepare(D24_METHOD, unknown), 404, "not_found"),
+        ("no auth headers", anonymous.prepare(D24_METHOD, unknown), 401, "unauthorized"),
+        ("a supplier credential", anonymous.as_(run.target.supplier).prepare(D24_METHOD, unknown), 403, "forbidden"),
     ]
-    for what, reply, status, kind in provoked:
+    for (what, _, status, kind), reply in zip(provoked, call_many(call for _, call, *_ in provoked), strict=True):
         expect_bare(reply, what)
         expect_error("ERR-002", reply, status, kind, what)
     job = {"id": new_job()["id"]}
-    for what, parts in UNPROCESSABLE_PARTS.items():
-        expect_bare(as_role(anonymous, D24_METHOD).call(D24_METHOD, {"job_identity": job, "parts": parts}), what)
+    replies = call_many(as_role(anonymous, D24_METHOD).prepare(D24_METHOD, {"job_identity": job, "parts": parts})
+                        for parts in UNPROCESSABLE_PARTS.values())
+    for what, reply in zip(UNPROCESSABLE_PARTS, replies, strict=True):
+        expect_bare(reply, what)
 
 
 def job_body(site_id: str, **fields: Any) -> dict[str, Any]:
@@ -101,17 +101,20 @@ def job_body(site_id: str, **fields: Any) -> dict[str, Any]:
 @pytest.mark.requirement("ERR-003")
 def test_jobs_insert_inferred_kinds(repairer: ApiClient, site_id: str) -> None:
     """An unknown work provider is work_provider_not_found, an unknown site unprocessable (both 422)."""
-    reply = repairer.call("repairer.jobs.insert", job_body(site_id, work_provider_id=str(uuid.uuid4())))
-    expect_error("ERR-003", reply, 422, "work_provider_not_found", "an unknown work_provider_id")
-    reply = repairer.call("repairer.jobs.insert", job_body(str(uuid.uuid4())))
-    expect_error("ERR-003", reply, 422, "unprocessable", "an unknown repairer_site_id")
+    provider, site = call_many([
+        repairer.prepare("repairer.jobs.insert", job_body(site_id, work_provider_id=str(uuid.uuid4()))),
+        repairer.prepare("repairer.jobs.insert", job_body(str(uuid.uuid4())))])
+    expect_error("ERR-003", provider, 422, "work_provider_not_found", "an unknown work_provider_id")
+    expect_error("ERR-003", site, 422, "unprocessable", "an unknown repairer_site_id")
 
 
 @pytest.mark.requirement("ERR-003", "ERR-001")
 def test_uploads_prepare_unprocessable(repairer: ApiClient) -> None:
     """A file name without an extension, with a path, or not fitting its media type is plausibly
     unprocessable; a 2xx is not wrong, but an error must be a kind of the union with its status (judged)."""
-    for name in ("estimate", "../../estimate.jpg", "estimate.exe"):
-        reply = repairer.call("uploads.prepare", {"file_name": name, "media_type": "image", "type": "job_media"})
+    names = ("estimate", "../../estimate.jpg", "estimate.exe")
+    replies = call_many(repairer.prepare("uploads.prepare", {"file_name": name, "media_type": "image",
+                                                             "type": "job_media"}) for name in names)
+    for name, reply in zip(names, replies, strict=True):
         if not reply.ok:
             expect_typed(reply, f"file_name {name!r}")

@@ -11,7 +11,7 @@ import pytest
 
 from conformance import workflow
 from conformance.checks._helpers import expect_error
-from conformance.client import ApiClient
+from conformance.client import ApiClient, call_many
 from conformance.findings import expect
 from conformance.requirements import JOB_SELECTORS
 from conformance.workflow import NewJob, require_ok, unique_external_id
@@ -59,8 +59,9 @@ def test_selectors_pick_the_same_job(repairer: ApiClient, job: dict[str, Any], m
     expect("IDENT-001", selects_the_job(method, reference, job), f"{method} by id answers about another job",
            by_id.exchange.render())
     site_job_number = {"site_job_number": {"site_id": job["repairer_site_id"], "job_number": job["job_number"]}}
-    for requirement, identity in (("IDENT-001", {"external": job["external"]}), ("IDENT-002", site_job_number)):
-        reply = repairer.call(method, {field: identity})
+    selections = (("IDENT-001", {"external": job["external"]}), ("IDENT-002", site_job_number))
+    replies = call_many(repairer.prepare(method, {field: identity}) for _, identity in selections)
+    for (requirement, identity), reply in zip(selections, replies, strict=True):
         expect(requirement, reply.ok and canonical(reply.body) == canonical(reference),
                f"{method} by {next(iter(identity))} is not the job selected by id: {reply.describe()}",
                reply.exchange.render())
@@ -70,8 +71,9 @@ def test_selectors_pick_the_same_job(repairer: ApiClient, job: dict[str, Any], m
 @pytest.mark.parametrize("method", JOB_SELECTORS)
 def test_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
     """An identity with no variant, or with two, is bad_request."""
-    for identity in ({}, {"id": job["id"], "external": job["external"]}):
-        reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
+    identities = ({}, {"id": job["id"], "external": job["external"]})
+    replies = call_many(repairer.prepare(method, {IDENTITY_FIELD[method]: identity}) for identity in identities)
+    for identity, reply in zip(identities, replies, strict=True):
         expect_error("IDENT-003", reply, 400, "bad_request", f"identity {identity}")
 
 
@@ -79,8 +81,9 @@ def test_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, 
 @pytest.mark.parametrize("method", JOB_SELECTORS)
 def test_unknown_job_is_not_found(repairer: ApiClient, method: str) -> None:
     """A well-formed id or external id that no job has is not_found."""
-    for identity in ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")}):
-        reply = repairer.call(method, {IDENTITY_FIELD[method]: identity})
+    identities = ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")})
+    replies = call_many(repairer.prepare(method, {IDENTITY_FIELD[method]: identity}) for identity in identities)
+    for identity, reply in zip(identities, replies, strict=True):
         expect_error("IDENT-004", reply, 404, "not_found", f"unknown identity {identity}")
 
 

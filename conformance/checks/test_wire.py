@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks._helpers import ALL_METHODS, D24_METHOD, as_role, error_kinds, example, expect_error
-from conformance.client import ApiClient
+from conformance.client import ApiClient, call_many
 from conformance.findings import expect
 
 NO_REQUIRED_FIELDS = [m for m in ("businesses.list", "repairer.work-providers.list") if m in ALL_METHODS]
@@ -47,8 +47,9 @@ def test_empty_body_without_required_fields_is_bad_request(repairer: ApiClient) 
 def test_body_that_is_not_a_request_is_bad_request(anonymous: ApiClient, method: str) -> None:
     """A body that is not JSON, or not a JSON object, is 400 bad_request in the method's shape."""
     client = as_role(anonymous, method)
-    for what, content in NOT_A_REQUEST.items():
-        expect_error("WIRE-004", client.call(method, content=content), 400, "bad_request", what)
+    replies = call_many(client.prepare(method, content=content) for content in NOT_A_REQUEST.values())
+    for what, reply in zip(NOT_A_REQUEST, replies, strict=True):
+        expect_error("WIRE-004", reply, 400, "bad_request", what)
 
 
 @pytest.mark.requirement("WIRE-004", "ERR-001", "ERR-002", "ERR-D24-001")
@@ -82,8 +83,9 @@ def test_unknown_method_is_not_found(repairer: ApiClient) -> None:
 @pytest.mark.parametrize("verb", ["GET", "PUT", "DELETE", "PATCH"])
 def test_other_verbs_are_405(repairer: ApiClient, verb: str) -> None:
     """Only POST is part of the contract: any other verb on a real method's path is 405."""
-    for method in ("businesses.list", "repairer.jobs.get"):
-        reply = repairer.call(method, content=b"", verb=verb)
+    methods = ("businesses.list", "repairer.jobs.get")
+    for method, reply in zip(methods, call_many(repairer.prepare(m, content=b"", verb=verb) for m in methods),
+                             strict=True):
         expect("WIRE-009", reply.status == 405, f"{verb} {method} answered {reply.status}, not 405",
                reply.exchange.render())
 
