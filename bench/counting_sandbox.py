@@ -3,13 +3,17 @@
 Why a wrapper and not the tools' own counts: the suite, `st run` and the httpx loop each count differently
 (or not at all); one integer incremented per HTTP request the server receives is the same honest measure for
 all three. Same arguments, same app (`sandbox.create_app`), same uvicorn serving as `python -m sandbox`;
-`GET /__bench/requests` answers the count so far and is not counted itself.
+`GET /__bench/requests` answers the count so far and is not counted itself. `--latency-ms`, `--throttle-every`
+and `--retry-after` put the sandbox behind `proxy.Remote` (a simulated remote server), inside the counter.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 from typing import Any
+
+from proxy import Remote
 
 from sandbox.__main__ import parse_args
 from sandbox.app import create_app
@@ -40,8 +44,15 @@ class CountingApp:
 
 
 def main() -> None:
-    args = parse_args()
+    bench = argparse.ArgumentParser(add_help=False)
+    bench.add_argument("--latency-ms", type=float, default=0.0, help="added to every response")
+    bench.add_argument("--throttle-every", type=int, default=0, help="answer every Nth request 429 (0: never)")
+    bench.add_argument("--retry-after", default="1", help="the Retry-After of a throttled answer")
+    remote, rest = bench.parse_known_args()
+    args = parse_args(rest)
     app = create_app(idle_ttl=args.idle_ttl, faults=args.fault, extensions=not args.no_extensions)
+    app = Remote(app, latency_s=remote.latency_ms / 1000, throttle_every=remote.throttle_every,
+                 retry_after=remote.retry_after)
     serve(CountingApp(app), args.host, args.port, args.log_level)
 
 
