@@ -2,9 +2,9 @@
 
 Why a wrapper and not the tools' own counts: the suite, `st run` and the httpx loop each count differently
 (or not at all); one integer incremented per HTTP request the server receives is the same honest measure for
-all three. Same arguments, same app (`sandbox.create_app`), same uvicorn serving as `python -m sandbox`;
-`GET /__bench/requests` answers the count so far and is not counted itself. `--latency-ms`, `--throttle-every`
-and `--retry-after` put the sandbox behind `proxy.Remote` (a simulated remote server), inside the counter.
+all three. Same arguments, same app (`sandbox.create_app`), same uvicorn serving as `python -m sandbox`, behind
+`proxy.Remote`, which counts; `--latency-ms`, `--throttle-every` and `--retry-after` make it a simulated remote
+server. `GET /__bench/requests` answers the count so far and is not counted itself.
 """
 
 from __future__ import annotations
@@ -23,24 +23,19 @@ COUNT_PATH = "/__bench/requests"
 
 
 class CountingApp:
-    """ASGI middleware: counts HTTP requests, answers the count at COUNT_PATH."""
+    """ASGI middleware: answers the Remote's request count at COUNT_PATH, passes everything else on to it."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        self.requests = 0
+    def __init__(self, remote: Remote) -> None:
+        self.remote = remote
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if scope["path"] == COUNT_PATH:
-            body = json.dumps({"requests": self.requests}).encode()
+        if scope["type"] == "http" and scope["path"] == COUNT_PATH:
+            body = json.dumps({"requests": self.remote.requests}).encode()
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-type", b"application/json")]})
             await send({"type": "http.response.body", "body": body})
             return
-        self.requests += 1
-        await self.app(scope, receive, send)
+        await self.remote(scope, receive, send)
 
 
 def main() -> None:
@@ -51,9 +46,8 @@ def main() -> None:
     remote, rest = bench.parse_known_args()
     args = parse_args(rest)
     app = create_app(idle_ttl=args.idle_ttl, faults=args.fault, extensions=not args.no_extensions)
-    app = Remote(app, latency_s=remote.latency_ms / 1000, throttle_every=remote.throttle_every,
-                 retry_after=remote.retry_after)
-    serve(CountingApp(app), args.host, args.port, args.log_level)
+    serve(CountingApp(Remote(app, latency_s=remote.latency_ms / 1000, throttle_every=remote.throttle_every,
+                             retry_after=remote.retry_after)), args.host, args.port, args.log_level)
 
 
 if __name__ == "__main__":

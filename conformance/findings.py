@@ -82,7 +82,8 @@ class TestRecord:
 
     def hand_over(self) -> dict[str, Any]:
         """What the report of the phase just ended carries to the controller; this phase's exchanges and
-        counts are then spent (the findings stay: they are the test's)."""
+        counts are then spent (the findings stay: they are the test's). Exchanges are evidence, shown only
+        for a test with findings (a failure no check explained is one by then): only such a test renders them."""
         with self._lock:
             exchanges, requests = self.exchanges, self.requests
             self.exchanges, self.requests = [], 0
@@ -90,7 +91,7 @@ class TestRecord:
         retries, waited_s = self.politeness.take()
         return {
             "findings": findings,
-            "exchanges": [e.to_dict() for e in exchanges],
+            "exchanges": [e.to_dict() for e in exchanges] if findings else [],
             "requests": requests,
             "succeeded": sorted(self.succeeded),
             "reached": sorted(self.reached),
