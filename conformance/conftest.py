@@ -1,5 +1,6 @@
-"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making; and the end
-of every test call waits for the requests it sent in the background."""
+"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making; the end of
+every test call waits for the requests it sent in the background; pytest-xdist workers run the long
+tests first."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conformance import pipeline
+from conformance import pace, pipeline
 from conformance import run as run_module
 from conformance.client import ApiClient
 from conformance.workflow import NewJob, unique_external_id
@@ -20,6 +21,11 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
     so their findings fail or warn this test."""
     with pipeline.draining():
         return (yield)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # every worker sorts alike, so their collections still agree
+        pace.longest_first(items)
 
 
 @pytest.fixture(scope="session")

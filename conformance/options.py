@@ -80,8 +80,9 @@ OPTIONS: tuple[Option, ...] = (
            secret=True),
     Option("reports_dir", "Where conformance.html, summary.json and junit.xml are written.", "reports"),
     Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new."),
-    Option("concurrency", "Requests in flight at once: auto (sized by the target's round trip; 1 for the embedded "
-                          "sandbox) or a number; 1 sends one request at a time.", "auto", type=concurrency),
+    Option("concurrency", "Requests a test keeps in flight at once: auto (sized by the target's round trip; 1 for "
+                          "the embedded sandbox) or a number, above 4 also in pytest-xdist workers unless -n is "
+                          "given; 1 sends one request at a time, in one process.", "auto", type=concurrency),
     Option("max_rps", "At most this many requests a second, for the whole run (shared by -n workers); "
                       "default: no limit.", type=rate),
 )

@@ -76,8 +76,7 @@ def activate(target: Target, transport: Transport | None = None) -> Run:
     its transport polite at the target's pace, its senders as many as the pace's concurrency."""
     global _active
     pace = target.pace
-    _active = Run(target, transport or Transport(max_rps=pace.max_rps_per_process),
-                  Pipeline(pace.concurrency_per_process))
+    _active = Run(target, transport or Transport(max_rps=pace.max_rps_per_process), Pipeline(pace.concurrency))
     return _active
 
 

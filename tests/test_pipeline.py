@@ -68,8 +68,8 @@ def test_map_keeps_the_order_of_its_items() -> None:
 @pytest.mark.parametrize(("latency", "concurrency", "processes"), [
     (None, 1, 1),  # the embedded sandbox, or an unreachable target
     (0.002, 1, 1),  # loopback: nothing to wait for
-    (0.02, 5, 1),
-    (0.05, 11, 2),
+    (0.02, 5, 2),
+    (0.05, 11, 3),
     (0.2, pace.MAX_CONCURRENCY, pace.MAX_PROCESSES),
 ])
 def test_the_default_concurrency_grows_with_the_round_trip(latency: float | None, concurrency: int,
@@ -78,7 +78,6 @@ def test_the_default_concurrency_grows_with_the_round_trip(latency: float | None
     assert pace.processes_for(concurrency) == processes
 
 
-def test_concurrency_and_rate_are_shared_out_among_processes() -> None:
-    shared = pace.Pace(concurrency=11, max_rps=10.0, processes=3)
-    assert shared.concurrency_per_process == 4 and shared.max_rps_per_process == pytest.approx(10 / 3)
-    assert pace.Pace().concurrency_per_process == 1 and pace.Pace().max_rps_per_process is None
+def test_the_rate_is_shared_out_among_processes() -> None:
+    assert pace.Pace(concurrency=11, max_rps=10.0, processes=3).max_rps_per_process == pytest.approx(10 / 3)
+    assert pace.Pace().max_rps_per_process is None

@@ -68,15 +68,15 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
 
 
 def pace_line(summary: dict[str, Any]) -> str:
-    """The run's pace in one line: how many requests were in flight, the rate limit, what waiting cost."""
+    """The run's pace in one line: requests in flight, processes, the rate limit, what waiting cost."""
     concurrency, politeness = summary["concurrency"], summary["politeness"]
     latency = concurrency["latency_ms"]
     sized = f" (sized by a {latency:g} ms round trip)" if latency is not None else ""
-    processes = f" over {concurrency['processes']} processes" if concurrency["processes"] > 1 else ""
+    processes = f", {concurrency['processes']} processes" if concurrency["processes"] > 1 else ""
     limit = f"at most {politeness['max_rps']:g} requests/s" if politeness["max_rps"] else "no rate limit"
     in_flight = concurrency["in_flight"]
-    return (f"pace: {in_flight} request{'s' if in_flight > 1 else ''} in flight{sized}{processes}; {limit}; "
-            f"{politeness['retries']} retries after Retry-After, {politeness['waited_s']:g} s waited")
+    return (f"pace: {in_flight} request{'s' if in_flight > 1 else ''} in flight per test{sized}{processes}; "
+            f"{limit}; {politeness['retries']} retries after Retry-After, {politeness['waited_s']:g} s waited")
 
 
 def write(summary: dict[str, Any], path: Path) -> Path:
