@@ -82,8 +82,9 @@ class TestRecord:
 
     def hand_over(self) -> dict[str, Any]:
         """What the report of the phase just ended carries to the controller; this phase's exchanges and
-        counts are then spent (the findings stay: they are the test's). Exchanges are evidence, shown only
-        for a test with findings (a failure no check explained is one by then): only such a test renders them."""
+        counts are then spent (the findings stay: they are the test's). Exchanges are evidence, which the
+        report shows only for a test with findings (by now an unexplained failure has some), so only such a
+        test renders them."""
         with self._lock:
             exchanges, requests = self.exchanges, self.requests
             self.exchanges, self.requests = [], 0
