@@ -1,4 +1,5 @@
-"""The four measurements: the suite, schemathesis's own CLI, the raw httpx ceiling, and fault detection.
+"""The measurements: the suite, schemathesis's own CLI, the raw httpx ceiling, fault detection, and the
+suite beside `st run` against a sandbox made remote (bench/proxy.py adds latency to every response).
 
 Why each starts its own sandbox: every figure then starts from the same empty server (no tenant worlds
 left over from an earlier measurement), and the server's request counter counts that tool alone.
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from processes import ROOT, Timed, clean_env, run_timed, sandbox
+from processes import ROOT, Timed, clean_env, run_timed, sandbox, scratch
 
 from conformance.target import PROFILES
 from contract import demo, documents
 from contract.wire import API_PREFIX, TENANT_HEADER
 
-SUITE_TIMEOUT = 600.0
+SUITE_TIMEOUT = 900.0
+HYPOTHESIS_CACHES = Path(tempfile.gettempdir()) / "bench-hypothesis-caches"  # shared by every run (processes.scratch)
 REPAIRER_HEADERS = demo.REPAIRER.headers()
 # a line of pytest's -q progress: one letter per test ("W" is the suite's warned), then "[ NN%]"
 PROGRESS_LINE = re.compile(rb"^[.FEsxXW]+ *(\[ *\d+%\])?$", re.MULTILINE)
@@ -88,15 +90,16 @@ class SuiteRun:
         return None
 
 
-def run_suite(label: str, seed: int, faults: Sequence[str] = (), *extra: str) -> SuiteRun:
-    """Start a sandbox with `faults`, run the quick profile against it from a scratch directory.
+def run_suite(label: str, seed: int, faults: Sequence[str] = (), *extra: str, latency_ms: float = 0.0) -> SuiteRun:
+    """Start a sandbox with `faults`, `latency_ms` away, run the suite against it from a scratch directory
+    (the quick profile, unless `extra` says otherwise).
 
     The scratch working directory gives every run an empty Hypothesis example database, so no run
     replays what an earlier one found.
     """
-    with tempfile.TemporaryDirectory(prefix="bench-suite-") as scratch, sandbox(faults) as server:
-        reports = Path(scratch) / "reports"
-        timed = run_timed(suite_command(server.base_url, reports, seed, *extra), cwd=Path(scratch), env=clean_env(),
+    with scratch("bench-suite-", HYPOTHESIS_CACHES) as directory, sandbox(faults, latency_ms) as server:
+        reports = directory / "reports"
+        timed = run_timed(suite_command(server.base_url, reports, seed, *extra), cwd=directory, env=clean_env(),
                           timeout=SUITE_TIMEOUT)
         summary_path = reports / "summary.json"
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
@@ -111,6 +114,7 @@ class CliRun:
     timed: Timed
     server_requests: int
     har_entries: int | None
+    workers: int = 1
 
 
 def st_executable() -> str:
@@ -121,31 +125,32 @@ def st_executable() -> str:
     raise RuntimeError("schemathesis's CLI (st) is not installed next to this Python")
 
 
-def run_schemathesis_cli(seed: int) -> CliRun:
-    """`st run` on the contract the suite checks (the target's spec plus the extensions), quick-profile examples.
+def run_schemathesis_cli(seed: int, *, workers: int = 1, profile: str = "quick", latency_ms: float = 0.0) -> CliRun:
+    """`st run` on the contract the suite checks (the target's spec plus the extensions), with the examples
+    per operation of the suite's `profile`, `workers` at once, against a sandbox `latency_ms` away.
 
-    Comparable settings: the same examples per operation as the quick profile (-n), positive and negative
-    (-m all), every check (-c all), one worker (the suite runs in one process), the suite's own
-    schemathesis.toml, the demo repairer and a fresh tenant (st run takes one set of headers for all
-    operations, so the supplier methods are called as the repairer).
+    Comparable settings: the same examples per operation as the profile (-n), positive and negative
+    (-m all), every check (-c all), the suite's own schemathesis.toml, the demo repairer and a fresh
+    tenant (st run takes one set of headers for all operations, so the supplier methods are called as
+    the repairer).
     """
-    with tempfile.TemporaryDirectory(prefix="bench-st-") as scratch, sandbox() as server:
+    with scratch("bench-st-", HYPOTHESIS_CACHES) as directory, sandbox(latency_ms=latency_ms) as server:
         document = documents.with_extensions(documents.bundled())
-        spec_path = Path(scratch) / "openapi.json"
+        spec_path = directory / "openapi.json"
         spec_path.write_text(json.dumps(document))
-        har = Path(scratch) / "st.har.json"
+        har = directory / "st.har.json"
         headers = {**REPAIRER_HEADERS, TENANT_HEADER: f"bench-st-{int(time.time())}"}
         command = [st_executable(), "--config-file", str(ROOT / "conformance" / "schemathesis.toml"), "run",
-                   str(spec_path), "--url", server.base_url, "--max-examples", str(PROFILES["quick"].max_examples),
-                   "--mode", "all", "--checks", "all", "--workers", "1", "--seed", str(seed), "--no-color",
+                   str(spec_path), "--url", server.base_url, "--max-examples", str(PROFILES[profile].max_examples),
+                   "--mode", "all", "--checks", "all", "--workers", str(workers), "--seed", str(seed), "--no-color",
                    *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
                    "--report", "har", "--report-har-path", str(har)]
         before = server.requests()
-        timed = run_timed(command, cwd=Path(scratch), env=clean_env(), timeout=SUITE_TIMEOUT)
+        timed = run_timed(command, cwd=directory, env=clean_env(), timeout=SUITE_TIMEOUT)
         counted = server.requests() - before
         entries = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else None
         shown = [arg if not arg.startswith("Authorization") else "Authorization: Bearer $KEY" for arg in command]
-        return CliRun(shown, timed, counted, entries)
+        return CliRun(shown, timed, counted, entries, workers)
 
 
 @dataclass
@@ -238,3 +243,73 @@ def run_faults(faults: Sequence[str], seed: int, *, parallel: int, budget_s: flo
         results = list(pool.map(lambda label: job(label, [] if label == CLEAN else [label]), labels))
     done = dict(zip(labels, results, strict=True))
     return FaultRuns(done[CLEAN], [r for f in faults if (r := done[f])], [f for f in faults if done[f] is None])
+
+
+
+@dataclass
+class Cell:
+    """One run of the suite or of `st run`, with one profile, `latency_ms` away."""
+
+    profile: str
+    latency_ms: float
+    default: bool  # the suite at its own choice of concurrency, or st run with as many workers
+    run: SuiteRun | CliRun
+
+    @property
+    def tool(self) -> str:
+        return "suite" if isinstance(self.run, SuiteRun) else "st run"
+
+    @property
+    def in_flight(self) -> int:
+        """Requests at once: the suite's concurrency (summary.json), st run's --workers."""
+        if isinstance(self.run, CliRun):
+            return self.run.workers
+        return int(((self.run.summary or {}).get("concurrency") or {}).get("in_flight", 1))
+
+    @property
+    def processes(self) -> int:
+        if isinstance(self.run, CliRun):
+            return 1
+        return int(((self.run.summary or {}).get("concurrency") or {}).get("processes", 1))
+
+    @property
+    def timed(self) -> Timed:
+        return self.run.timed
+
+    @property
+    def server_requests(self) -> int:
+        return self.run.server_requests or 0
+
+    @property
+    def per_second(self) -> float:
+        return self.server_requests / self.timed.wall_s
+
+    def describe(self) -> str:
+        return (f"{self.tool} {self.profile} {self.latency_ms:g} ms, {self.in_flight} in flight: "
+                f"{self.server_requests} requests in {self.timed.wall_s:.1f} s")
+
+
+def latency_cells(profile: str, latency_ms: float, seed: int, progress: Callable[[str], None]) -> list[Cell]:
+    """At one latency: the suite at its default concurrency and at 1, and `st run` with as many workers as
+    each (one run each when the default is 1)."""
+
+    def measured(cell: Cell) -> Cell:
+        progress(f"  {cell.describe()}")
+        return cell
+
+    def suite(*extra: str) -> Cell:
+        run = run_suite(f"{profile} {latency_ms:g} ms", seed, (), "--profile", profile, *extra, latency_ms=latency_ms)
+        return measured(Cell(profile, latency_ms, not extra, run))
+
+    def cli(workers: int, default: bool) -> Cell:
+        return measured(Cell(profile, latency_ms, default,
+                             run_schemathesis_cli(seed, workers=workers, profile=profile, latency_ms=latency_ms)))
+
+    cells = [suite()]
+    default = cells[0].in_flight
+    if default != 1:
+        cells.append(suite("--concurrency", "1"))
+    cells.append(cli(default, True))
+    if default != 1:
+        cells.append(cli(1, False))
+    return cells

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import schemathesis
-from measure import CliRun, FaultRuns, LoopRun, SuiteRun, expected_breaks, st_executable, suite_command
+from measure import Cell, CliRun, FaultRuns, LoopRun, SuiteRun, expected_breaks, st_executable, suite_command
 from processes import ROOT
 
 
@@ -28,6 +28,7 @@ class Results:
     seed: int
     quick: bool
     parallel: int
+    cells: list[Cell]  # the suite and st run at each latency (bench/proxy.py)
 
 
 def ratio(value: float | None, base: float | None) -> str:
@@ -64,8 +65,9 @@ def headline(r: Results) -> list[str]:
     suite_rps = (r.suite.server_requests or 0) / r.suite.timed.wall_s
     cli_rps = r.cli.server_requests / r.cli.timed.wall_s
     lines = [
-        f"the suite (quick profile) sends {ratio(suite_rps, ceiling)} of the raw httpx ceiling's requests/s "
-        f"({num(suite_rps)} vs {num(ceiling)}); `st run` sends {ratio(cli_rps, ceiling)} ({num(cli_rps)})",
+        *targets(r),
+        f"on loopback the suite (quick profile) sends {ratio(suite_rps, ceiling)} of the raw httpx ceiling's "
+        f"requests/s ({num(suite_rps)} vs {num(ceiling)}); `st run` sends {ratio(cli_rps, ceiling)} ({num(cli_rps)})",
         f"the suite's wall time is {ratio(r.suite.timed.wall_s, r.cli.timed.wall_s)} x `st run`'s "
         f"({num(r.suite.timed.wall_s)} s vs {num(r.cli.timed.wall_s)} s) for "
         f"{ratio(r.suite.server_requests, r.cli.server_requests)} x its requests",
@@ -109,6 +111,64 @@ def throughput_table(r: Results) -> list[str]:
     return lines
 
 
+def find(cells: list[Cell], tool: str, profile: str, latency_ms: float, *, default: bool | None = None,
+         in_flight: int | None = None) -> Cell | None:
+    return next((c for c in cells if (c.tool, c.profile, c.latency_ms) == (tool, profile, latency_ms)
+                 and (default is None or c.default == default) and (in_flight is None or c.in_flight == in_flight)),
+                None)
+
+
+def peer(cells: list[Cell], cell: Cell) -> Cell | None:
+    """The other tool's run with the same profile, latency and requests in flight."""
+    other = "st run" if cell.tool == "suite" else "suite"
+    return find(cells, other, cell.profile, cell.latency_ms, in_flight=cell.in_flight)
+
+
+def latency_table(r: Results) -> list[str]:
+    lines = ["| profile | latency (ms) | tool | requests in flight | processes | wall time (s) | ÷ same at 0 ms | "
+             "requests (server-counted) | requests/s | suite ÷ `st run` (requests/s, same in flight) | "
+             "peak RSS (MB) | CPU (s) |", "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for c in r.cells:
+        base = find(r.cells, c.tool, c.profile, 0.0, in_flight=c.in_flight) or (
+            find(r.cells, c.tool, c.profile, 0.0, default=True) if c.default else None)
+        other = peer(r.cells, c)
+        versus = "-" if c.tool != "suite" or other is None else ratio(c.per_second, other.per_second)
+        label = f"{c.tool} (default)" if c.tool == "suite" and c.default else c.tool
+        lines.append(f"| {c.profile} | {c.latency_ms:g} | {label} | {c.in_flight} | {c.processes} | "
+                     f"{num(c.timed.wall_s)} | {ratio(c.timed.wall_s, base.timed.wall_s) if base else '-'} | "
+                     f"{c.server_requests:,} | {num(c.per_second)} | {versus} | {num(c.timed.peak_rss_mb, 0)} | "
+                     f"{num(c.timed.cpu_s)} |")
+    return lines
+
+
+def targets(r: Results) -> list[str]:
+    """The issue's done-when figures, each from this run, each with its target."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    lines = []
+    fast, slow = (find(r.cells, "suite", "quick", ms, default=True) for ms in (0.0, 50.0))
+    if fast and slow:
+        wall = slow.timed.wall_s
+        times = wall / fast.timed.wall_s
+        lines.append(f"quick profile at 50 ms: {num(wall)} s = {times:.2f} x the same run at 0 ms "
+                     f"({num(fast.timed.wall_s)} s): <= 2 x {mark(times <= 2)}, <= 20 s {mark(wall <= 20)}")
+    nightly = find(r.cells, "suite", "nightly", 50.0, default=True)
+    if nightly:
+        lines.append(f"nightly profile at 50 ms: {num(nightly.timed.wall_s)} s ({nightly.server_requests:,} requests): "
+                     f"<= 240 s {mark(nightly.timed.wall_s <= 240)}")
+    # at the suite's own concurrency: at 1 in flight away from loopback both tools wait out one round trip
+    # per request, and neither can send more than 1/latency requests a second
+    for c in (c for c in r.cells if c.tool == "suite" and c.default and c.latency_ms in (0.0, 50.0)):
+        other = peer(r.cells, c)
+        if other:
+            times = c.per_second / other.per_second
+            lines.append(f"{c.profile} at {c.latency_ms:g} ms, {c.in_flight} in flight: the suite sends "
+                         f"{times:.2f} x `st run`'s requests/s ({num(c.per_second)} vs {num(other.per_second)}): "
+                         f">= 1.5 x {mark(times >= 1.5)}")
+    return lines
+
+
 def fault_table(r: Results) -> list[str]:
     control = r.faults.control
     if control is None:
@@ -140,7 +200,13 @@ def markdown(r: Results) -> str:
         f"- machine: {machine()}",
         f"- seed: {r.seed} (the suite's `--hypothesis-seed`, `st run --seed`)", "",
         "## Headline", "", *[f"- {line}" for line in headline(r)], "",
-        "## Throughput", "", *throughput_table(r), "",
+        "## Against a remote target", "",
+        "The sandbox behind `bench/proxy.py`, which holds every response `latency` ms (a round trip to a distant "
+        "deployment). The suite at its default concurrency (sized by the round trip it measures) and at 1, each "
+        "beside `st run` with as many workers as the suite has requests in flight (the headline's first lines "
+        "compare them, at the suite's default concurrency: at 1 in flight both tools wait out one round trip per "
+        "request, so neither can send more than 1/latency requests a second).", "", *latency_table(r), "",
+        "## Throughput (loopback)", "", *throughput_table(r), "",
         "## Time to detect each injected fault", "", *fault_table(r), "",
         "## How each figure was measured", "",
         "- **Sandbox**: every measurement starts its own sandbox subprocess on a free loopback port: "
@@ -148,7 +214,10 @@ def markdown(r: Results) -> str:
         "arguments, same `create_app`, same uvicorn serving) wrapped in an ASGI middleware that counts every "
         "HTTP request it receives. *Requests* in the throughput table are that count, the same way for all tools.",
         f"- **Suite**: `{suite_cmd}`, from a scratch working directory (an empty Hypothesis example database, "
-        "no replay of earlier runs). Wall time: process start to exit.",
+        "no replay of earlier runs). Wall time: process start to exit. Every tool starts as on a user's second "
+        "run: one unmeasured warm-up run of the suite and of `st run` first, Python's bytecode cache on "
+        "(PYTHONDONTWRITEBYTECODE unset), and Hypothesis's caches (`.hypothesis/unicode_data` and `constants`, "
+        "about 2 s of CPU and 170 MB when missing, in every process that uses Hypothesis) shared by all runs.",
         f"- **`st run`**: `{shown(r.cli.command)}`, from a scratch directory. Requests: the server's count during "
         "the run (the HAR entries are shown as a cross-check). st run takes one header set for all operations, "
         "so it calls the supplier methods as the repairer, where the suite uses each method's role; the suite also "
@@ -156,6 +225,13 @@ def markdown(r: Results) -> str:
         f"- **httpx ceiling**: one `httpx.Client` (keep-alive) in the bench process, 50 warm-up POSTs, then up to "
         f"{r.loop.requests:,} back-to-back POSTs of `businesses.list` (`{{}}`) as the demo repairer in one tenant, "
         f"bounded by count and time; {r.loop.non_2xx} answered other than 2xx.",
+        "- **Latency**: `counting_sandbox.py --latency-ms L` puts the sandbox behind `bench/proxy.py`, an ASGI "
+        "middleware that awaits L ms before every response (concurrent requests wait side by side, as on a "
+        "network). The suite runs as above plus `--profile P` (and `--concurrency 1` for the row at 1); `st run` "
+        "as above with `--workers N` and the profile's `--max-examples`. *÷ same at 0 ms*: the same tool, profile "
+        "and concurrency on loopback. *CPU*: user + system seconds of the command and every child it waited for "
+        "(wait4). *Peak RSS*: every 100 ms the resident set sizes of every process in the command's session "
+        "(a pytest-xdist run's workers included) are summed from /proc; the largest sum.",
         "- **Faults**: for each fault, the suite command above against a sandbox started with `--fault NAME`. "
         "*outcome*: `fail` (a MUST finding fails the run), `unusable` (exit 4), `warned` (only SHOULD findings: "
         "by design these never fail a run), `pass` (not detected). *first finding*: when the first `F`, `E` or `W` "

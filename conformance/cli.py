@@ -55,8 +55,9 @@ def parser() -> argparse.ArgumentParser:
     for flags, keywords in OWN:
         cli.add_argument(*flags, **keywords, default=argparse.SUPPRESS)
     suite = cli.add_argument_group("suite options")
-    for flags, keywords in options.declarations():
-        suite.add_argument(*flags, **{**keywords, "default": argparse.SUPPRESS})
+    for flags, keywords in options.declarations():  # values pass on as written: pytest parses them
+        passed_on = {key: value for key, value in keywords.items() if key != "type"}
+        suite.add_argument(*flags, **{**passed_on, "default": argparse.SUPPRESS})
     cli.add_argument("tests", nargs="*", metavar="NODEID",
                      help="Run only these tests, named as the report names them (the whole suite by default).")
     return cli

@@ -2,11 +2,14 @@
 
 Every call goes through `Run.send`, so it is recorded as evidence and judged against the contract
 (schema, error union, D24, D52, statuses); a hand-written check only states what is particular to it.
+A check whose requests do not depend on each other prepares them (`prepare`) and sends them together
+(`call_many`): against a remote target they then cost one round trip, not one each.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +38,32 @@ class Reply:
         return f"{self.exchange.method} -> {self.status} {json.dumps(self.body)[:300]}"
 
 
+@dataclass(frozen=True)
+class Call:
+    """A request prepared by a client, not sent yet."""
+
+    client: ApiClient
+    method: str
+    content: bytes
+    headers: dict[str, str]
+    verb: str
+
+    def send(self) -> Reply:
+        sent = self.client.run.send(self.method, verb=self.verb, content=self.content, headers=self.headers)
+        try:
+            parsed = sent.response.json()
+        except ValueError:
+            parsed = None
+        return Reply(sent.response.status_code, parsed, sent.exchange)
+
+
+def call_many(calls: Iterable[Call]) -> list[Reply]:
+    """Send requests that do not depend on each other all at once (up to the run's concurrency); the
+    replies in the order of the calls."""
+    calls = list(calls)
+    return calls[0].client.run.pipeline.map(Call.send, calls) if calls else []
+
+
 class ApiClient:
     """Calls the target as `credential` (None: no auth headers) within `tenant` (None: no tenant header)."""
 
@@ -50,15 +79,15 @@ class ApiClient:
     def in_tenant(self, tenant: str | None) -> ApiClient:
         return ApiClient(self.run, self.credential, tenant)
 
+    def prepare(self, method: str, body: Any = None, *, content: bytes | None = None,
+                headers: dict[str, str | None] | None = None, verb: str = "POST") -> Call:
+        """One request, for `call_many`. `content` sends raw bytes instead of `body` as JSON; a header set
+        to None in `headers` is removed."""
+        raw = content if content is not None else json.dumps({} if body is None else body).encode()
+        return Call(self, method, raw, merge_headers(request_headers(self.credential, self.tenant), headers or {}),
+                    verb)
+
     def call(self, method: str, body: Any = None, *, content: bytes | None = None,
              headers: dict[str, str | None] | None = None, verb: str = "POST") -> Reply:
-        """Send one request. `content` sends raw bytes instead of `body` as JSON; a header set to None
-        in `headers` is removed."""
-        raw = content if content is not None else json.dumps({} if body is None else body).encode()
-        sent = self.run.send(method, verb=verb, content=raw,
-                             headers=merge_headers(request_headers(self.credential, self.tenant), headers or {}))
-        try:
-            parsed = sent.response.json()
-        except ValueError:
-            parsed = None
-        return Reply(sent.response.status_code, parsed, sent.exchange)
+        """Send one request (the arguments as for `prepare`)."""
+        return self.prepare(method, body, content=content, headers=headers, verb=verb).send()

@@ -1,15 +1,32 @@
-"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making."""
+"""Fixtures for the hand-written checks: clients per role, and jobs of the run's own making; the end of
+every test call waits for the requests it sent in the background; pytest-xdist workers run the long
+tests first."""
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
+from conformance import pace, pipeline
 from conformance import run as run_module
 from conformance.client import ApiClient
 from conformance.safety import unique_external_id
 from conformance.workflow import NewJob, items_of, precondition, usable_site
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A test's background requests (a generated test's cases) are answered and judged before its call ends,
+    so their findings fail or warn this test."""
+    with pipeline.draining():
+        return (yield)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if hasattr(config, "workerinput"):  # every worker sorts alike, so their collections still agree
+        pace.longest_first(items)
 
 
 @pytest.fixture(scope="session")

@@ -109,13 +109,7 @@ def _register_minted_key(method: str | None, status: int, body: str) -> None:
 def record(exchange: Exchange) -> Exchange:
     """Attach `exchange` to the running test's record: evidence, request count, reached methods."""
     _register_minted_key(exchange.method, exchange.status, exchange.response_body)
-    record_ = current()
-    record_.requests += 1
-    record_.keep(exchange.to_dict(), exchange.render())
-    if exchange.method:
-        record_.reached.add(exchange.method)
-        if 200 <= exchange.status < 300:
-            record_.succeeded.add(exchange.method)
+    current().saw(exchange)
     return exchange
 
 

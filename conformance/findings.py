@@ -3,19 +3,25 @@
 Checks do not decide pass or fail themselves: they record findings against requirement ids, and the
 requirement's level decides. A MUST finding fails the test; a SHOULD finding marks it warned. Every
 test has one `TestRecord` (reached through `current()`), which travels to the controller with the
-test's report, so that the verdict also holds under pytest-xdist.
+test's report, so that the verdict also holds under pytest-xdist. A test's requests may be answered on
+several threads at once (the generated tests' senders), so the record is safe to add to from any of them.
 """
 
 from __future__ import annotations
 
 import contextvars
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, NoReturn
+import threading
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
 from conformance import requirements
 from conformance.requirements import Level
+from conformance.transport import Politeness
+
+if TYPE_CHECKING:
+    from conformance.exchange import Exchange
 
 MAX_EXCHANGES = 20  # evidence handed over per test phase: the exchanges findings cite, then the most recent
 RECENT = 50  # exchanges a test keeps at hand for the findings still to come
@@ -28,70 +34,99 @@ class Finding:
     evidence: str = ""  # the exchange that shows it, rendered and redacted
     path: str = ""  # where in the response body it broke, as a JSON path ("$.items[0].status"); "" for no place
     exchange: str = ""  # the id of the recorded exchange that shows it
+    # what went wrong without the values of one request (e.g. "method: schema path, validator"): one test
+    # reports each kind once, however many of its generated requests show it; "" means the message is the kind
+    kind: str = ""
 
     @property
     def level(self) -> Level:
         return requirements.get(self.requirement).level
 
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.requirement, self.kind or self.message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"requirement": self.requirement, "message": self.message, "evidence": self.evidence,
+                "path": self.path, "exchange": self.exchange}
+
 
 @dataclass
 class TestRecord:
-    """Everything one test observed: findings, exchanges (as evidence), reached methods."""
+    """Everything one test observed: findings, exchanges (as evidence), reached methods, what politeness
+    (waiting out rate limits) cost it, and why it could not apply. Exchanges and counts are per phase (setup,
+    call, teardown): each report hands them over once (`hand_over`)."""
 
     findings: list[Finding] = field(default_factory=list)
-    exchanges: list[dict[str, Any]] = field(default_factory=list)  # the most recent, as `Exchange.to_dict()`
-    cited: dict[str, dict[str, Any]] = field(default_factory=dict)  # exchange id -> the exchange a finding cites
-    renderings: dict[str, str] = field(default_factory=dict)  # a recent exchange's rendering -> its id
+    exchanges: list[Exchange] = field(default_factory=list)  # the most recent, rendered only when handed over
+    cited: dict[str, Exchange] = field(default_factory=dict)  # exchange id -> the exchange a finding cites
     requests: int = 0
     succeeded: set[str] = field(default_factory=set)  # methods that answered 2xx
     reached: set[str] = field(default_factory=set)  # methods that answered at all
     excused: dict[str, str] = field(default_factory=dict)  # method -> why no 2xx can be asked of this target
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
     hints: set[str] = field(default_factory=set)  # options that would let the run check more
+    politeness: Politeness = field(default_factory=Politeness)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def keep(self, exchange: dict[str, Any], rendering: str) -> None:
-        """A recorded exchange, and the evidence text that checks cite it by (`Exchange.render()`)."""
-        self.exchanges.append(exchange)
-        del self.exchanges[:-RECENT]
-        self.renderings.pop(rendering, None)  # the same text again: it is recent again, and cites the latest
-        self.renderings[rendering] = exchange["id"]
-        for old in list(self.renderings)[:-RECENT]:
-            del self.renderings[old]
+    def saw(self, exchange: Exchange) -> None:
+        """One request of this test and its response."""
+        with self._lock:
+            self.requests += 1
+            self.exchanges.append(exchange)
+            del self.exchanges[:-RECENT]
+            if exchange.method:
+                self.reached.add(exchange.method)
+                if 200 <= exchange.status < 300:
+                    self.succeeded.add(exchange.method)
+
+    def _exchange_of(self, finding: Finding) -> Exchange | None:
+        """The recent exchange `finding` cites: by id, or by the rendering a check quoted (newest first)."""
+        if finding.exchange:
+            return next((e for e in self.exchanges if e.id == finding.exchange), None)
+        if finding.evidence:
+            return next((e for e in reversed(self.exchanges) if e.render() == finding.evidence), None)
+        return None
 
     def add(self, finding: Finding) -> None:
-        """Record `finding` once, tied to the exchange its evidence renders, so a report shows each exchange once
-        with every finding that cites it."""
-        if any((f.requirement, f.message) == (finding.requirement, finding.message) for f in self.findings):
-            return
-        exchange_id = finding.exchange or self.renderings.get(finding.evidence, "")
-        cited = next((e for e in self.exchanges if e["id"] == exchange_id), None)
-        if cited is not None and (exchange_id in self.cited or len(self.cited) < MAX_EXCHANGES):
-            self.cited[exchange_id] = cited
-            finding = replace(finding, exchange=exchange_id)
-        self.findings.append(finding)
+        """Keep `finding` unless the test already has one of its kind, tied to the exchange that shows it, so a
+        report shows each exchange once with every finding that cites it."""
+        with self._lock:
+            if any(f.key == finding.key for f in self.findings):
+                return
+            cited = self._exchange_of(finding)
+            if cited is not None and (cited.id in self.cited or len(self.cited) < MAX_EXCHANGES):
+                self.cited[cited.id] = cited
+                finding = replace(finding, exchange=cited.id)
+            self.findings.append(finding)
 
     def must_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.level is Level.MUST]
 
-    def to_properties(self) -> dict[str, Any]:
-        recent = [e for e in self.exchanges if e["id"] not in self.cited]
+    def hand_over(self) -> dict[str, Any]:
+        """What the report of the phase just ended carries to the controller; this phase's exchanges and
+        counts are then spent (the findings stay: they are the test's). Exchanges are evidence, which the
+        report shows only for a test with findings, so only such a test renders them: those its findings
+        cite, then the most recent."""
+        with self._lock:
+            recent = [e for e in self.exchanges if e.id not in self.cited]
+            evidence = [*recent, *self.cited.values()][-MAX_EXCHANGES:] if self.findings else []
+            requests = self.requests
+            self.exchanges, self.cited, self.requests = [], {}, 0
+            findings = [f.to_dict() for f in self.findings]
+        retries, waited_s = self.politeness.take()
         return {
-            "findings": [asdict(f) for f in self.findings],
-            "exchanges": [*recent, *self.cited.values()][-MAX_EXCHANGES:],
-            "requests": self.requests,
+            "findings": findings,
+            "exchanges": [e.to_dict() for e in evidence],
+            "requests": requests,
             "succeeded": sorted(self.succeeded),
             "reached": sorted(self.reached),
             "excused": dict(self.excused),
             "not_applicable": self.not_applicable,
             "hints": sorted(self.hints),
+            "retries": retries,
+            "waited_s": waited_s,
         }
-
-    def handed_over(self) -> None:
-        """A test phase's report took the exchanges and the request count: the next phase starts afresh."""
-        self.exchanges.clear()
-        self.cited.clear()
-        self.renderings.clear()
-        self.requests = 0
 
 
 _current: contextvars.ContextVar[TestRecord | None] = contextvars.ContextVar("conformance_record", default=None)

@@ -4,11 +4,18 @@ A generated case is sent as the role its method needs, through `Run.send` (recor
 contract: schema by provenance, error union, D24, D52, statuses), then checked by the schemathesis
 checks that a schema alone cannot express; each schemathesis failure is mapped to the requirement
 it verifies.
+
+Findings never stop generation: they are recorded on the running test (each kind once: requirement,
+method and what failed, not the values of one request) and nothing is raised inside Hypothesis, so a
+test spends its whole example budget on a server with findings too; the test fails (a MUST) or warns
+(a SHOULD) once the budget is spent. That also lets a property test hand its cases to the run's senders
+(`send_in_background`) and go on generating while they are answered.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,8 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance import requirements
-from conformance.findings import Finding, current, raise_for_must
-from conformance.run import Run
+from conformance.findings import Finding, current
+from conformance.run import Run, Sent
 from conformance.transport import request_headers
 from contract.wire import INSTALL, Credential, required_role
 
@@ -111,34 +118,58 @@ def _content(kwargs: dict[str, Any]) -> bytes:
     return bytes(data or b"")
 
 
-def call_and_judge(run: Run, case: Case, *, chained: bool = False) -> Response:
-    """Send a generated case as its method's role; MUST findings fail the example (Hypothesis shrinks it)."""
+@dataclass(frozen=True)
+class Prepared:
+    """A generated case as it goes out: its method, and the request schemathesis serialized for it."""
+
+    method: str
+    role_headers: dict[str, str]  # the role's auth and tenant headers (the case adds its own media type)
+    kwargs: dict[str, Any]  # schemathesis's transport kwargs: method (the verb), headers, json/data, params
+
+
+def prepare(run: Run, case: Case) -> Prepared:
+    """The request for `case`, built on the test's own thread (the case is Hypothesis's until the example ends)."""
     method = case.operation.definition.raw["operationId"]
     protect_shared_state(run, case)
     headers = request_headers(credential_for(run, method), run.target.tenant)
     headers.pop("Content-Type")  # the case sets its own media type; coverage cases vary it on purpose
-    kwargs = case.as_transport_kwargs(base_url=run.target.base_url, headers=headers)
+    return Prepared(method, headers, case.as_transport_kwargs(base_url=run.target.base_url, headers=headers))
+
+
+def _failure_finding(method: str, failure: Failure, sent: Sent) -> Finding:
+    requirement = _requirement(failure, sent.exchange.is_json_post, sent.exchange.verb)
+    return Finding(requirement, f"{method}: {failure.title}: {failure.message}"[:600], sent.exchange.render(),
+                   exchange=sent.exchange.id, kind=f"{method}: {type(failure).__name__}: {failure.title}")
+
+
+def send_and_judge(run: Run, case: Case, prepared: Prepared, chained: bool) -> Response:
+    """Send a prepared case, judge it, check it with the schemathesis checks; findings go to the running
+    test's record, never raised."""
+    method, kwargs = prepared.method, prepared.kwargs
     sent = run.send(method, verb=kwargs["method"], headers={k: str(v) for k, v in kwargs["headers"].items()},
                     content=_content(kwargs), params=kwargs.get("params") or None)
     response = Response.from_httpx(sent.response, verify=True)
-    found: list[Finding] = []
     checks = CHECK_FUNCTIONS
     if not invalid_as_sent(case, chained):
         checks = [c for c in checks if c is not negative_data_rejection]
-    evidence = sent.exchange.render()
+    failures: list[Failure] = []
     try:
-        case.validate_response(response, checks=checks, headers=headers)
+        case.validate_response(response, checks=checks, headers=prepared.role_headers)
     except FailureGroup as group:
         failures = list(group.exceptions)
     except Failure as failure:
         failures = [failure]
-    else:
-        failures = []
-    for failure in failures:
-        requirement = _requirement(failure, sent.exchange.is_json_post, sent.exchange.verb)
-        found.append(Finding(requirement, f"{method}: {failure.title}: {failure.message}"[:600], evidence))
     record = current()
-    for finding in found:
-        record.add(finding)
-    raise_for_must([*sent.findings, *found])
+    for failure in failures:
+        record.add(_failure_finding(method, failure, sent))
     return response
+
+
+def call_and_judge(run: Run, case: Case, *, chained: bool = False) -> Response:
+    """Send a generated case as its method's role now, and judge it (the stateful chains need the response)."""
+    return send_and_judge(run, case, prepare(run, case), chained)
+
+
+def send_in_background(run: Run, case: Case) -> None:
+    """Hand a generated case to the run's senders and return: the test goes on generating meanwhile."""
+    run.pipeline.submit(send_and_judge, run, case, prepare(run, case), False)

@@ -33,8 +33,10 @@ SCHEMA_REQUIREMENT = {"documented": "SCHEMA-001", "upstream": "SCHEMA-003", "inf
 
 
 class Add(Protocol):
-    def __call__(self, requirement: str, message: str, path: str = "") -> None:
-        """Record a finding; `path`: where in the body, as a JSON path."""
+    """Record a finding. `path`: where in the body, as a JSON path; `kind`: what went wrong without one
+    response's values (default: the message), so that a test reports each kind once."""
+
+    def __call__(self, requirement: str, message: str, path: str = "", kind: str = "") -> None: ...
 
 
 def is_json_media(content_type: str) -> bool:
@@ -153,8 +155,9 @@ class Judge:
         if judged is None or not contract_call or status == 429:
             return findings
 
-        def add(requirement: str, message: str, path: str = "") -> None:
-            findings.append(Finding(requirement, f"{method}: {message}", evidence, path))
+        def add(requirement: str, message: str, path: str = "", kind: str = "") -> None:
+            findings.append(Finding(requirement, f"{method}: {message}", evidence, path,
+                                    kind=f"{method}: {kind}" if kind else ""))
 
         if status >= 500:
             add("WIRE-001", f"answered {status}")
@@ -184,26 +187,29 @@ class Judge:
                     operation.extension and "x_extension" in error.message):
                 continue  # reported below as D52 / EXT-001, with a clearer message
             requirement = SCHEMA_REQUIREMENT.get(self.provenance(judged.success_root, leaf), "SCHEMA-001")
-            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}", leaf.json_path)
+            add(requirement, f"{leaf.json_path}: {leaf.message[:300]}", leaf.json_path,
+                f"{leaf.validator} at {'/'.join(map(str, leaf.absolute_schema_path))}")
         if operation.name == BASKET:
             for path, key in walk_keys(payload):
                 if key in D52_KEYS:
                     add("BASKET-D52-001", f"basket carries `{key}` at {path} (D52: no currency on basket offers)",
-                        f"{path}.{key}")
+                        f"{path}.{key}", key)
         if operation.extension and not (isinstance(payload, dict) and payload.get("x_extension") is True):
             add("EXT-001", "extension response lacks \"x_extension\": true")
 
     def _judge_error(self, judged: Judged, status: int, payload: Any, add: Add) -> None:
         union = judged.operation.errors
         if union.bare and not isinstance(payload, str):
-            add("ERR-D24-001", f"error {status} is {json.dumps(payload)[:200]}, not a bare JSON string (D24)")
+            add("ERR-D24-001", f"error {status} is {json.dumps(payload)[:200]}, not a bare JSON string (D24)",
+                kind=f"error {status} not a bare string")
             return
         if judged.error is not None:
             for error in judged.error.iter_errors(payload):
                 # the extensions' unions are inferred (the reference lists no errors for them): ERR-004
                 requirement = "ERR-004" if union.provenance == "inferred" else "ERR-001"
                 add(requirement, f"error {status} body {json.dumps(payload)[:200]} is not in the method's union: "
-                                 f"{error.message[:200]}", _most_specific(error).json_path)
+                                 f"{error.message[:200]}", _most_specific(error).json_path,
+                    f"error {status} not in the union ({error.validator})")
                 return
         kind = error_kind(payload)
         expected = union.statuses.get(kind) if kind else None

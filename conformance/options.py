@@ -7,7 +7,9 @@ declarations that both the pytest plugin and the `conformance` command (conforma
 
 from __future__ import annotations
 
+import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ class Option:
     default: str | None = None
     secret: bool = False
     metavar: str = "VALUE"
+    type: Callable[[str], Any] | None = None  # parses the flag's or the variable's text (argparse `type`)
 
     @property
     def flag(self) -> str:
@@ -41,6 +44,26 @@ class Option:
     @property
     def variable(self) -> str:
         return "CONFORMANCE_" + self.name.upper()
+
+
+def concurrency(text: str) -> int | None:
+    """`auto` (None: sized by the target's latency) or a positive whole number."""
+    if text.strip().lower() == "auto":
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
+def rate(text: str) -> float:
+    """A positive number of requests a second."""
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of requests a second, not {text!r}")
+    return number
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -63,6 +86,12 @@ OPTIONS: tuple[Option, ...] = (
            metavar="DIR"),
     Option("baseline", "An earlier summary.json: the report shows what regressed, was fixed or is new.",
            metavar="PATH"),
+    Option("concurrency", "Requests a test keeps in flight at once: auto (sized by the target's round trip; 1 for "
+                          "the embedded sandbox) or a number, above 4 also in pytest-xdist workers unless -n is "
+                          "given; 1 sends one request at a time, in one process.", "auto", metavar="auto|N",
+           type=concurrency),
+    Option("max_rps", "At most this many requests a second, for the whole run (shared by -n workers); "
+                      "default: no limit.", metavar="RATE", type=rate),
     Option("history", "Keep this run's summary in DIR (the newest 30 are kept); the report shows each "
                       "requirement's status and the pass count over the runs kept there.", metavar="DIR"),
     Option("confirm_procurement", "An existing procurement (order_requested) the run may confirm to check the "
@@ -88,7 +117,7 @@ def declarations() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
     """Every option as (flags, argparse keywords): dest, the default from the environment, help."""
     extensions = os.environ.get("CONFORMANCE_EXTENSIONS", "auto").strip().lower()
     declared: list[tuple[tuple[str, ...], dict[str, Any]]] = [
-        ((o.flag,), {"dest": f"conformance_{o.name}", "default": env_default(o), "metavar": o.metavar,
+        ((o.flag,), {"dest": f"conformance_{o.name}", "default": env_default(o), "metavar": o.metavar, "type": o.type,
                      "help": f"{o.help} [env {o.variable}]"}) for o in OPTIONS]
     declared += [
         (("--no-tenant",), {

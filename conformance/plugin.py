@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import options
+from conformance import options, pace
 from conformance.session import SUITE_DIR, ConformanceSession, argument_path
 
 PLUGIN_NAME = "conformance-session"
@@ -60,6 +60,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"pytest took an option's value for a path (rootdir became {config.rootpath}). Write that option "
             "with '=' (--css=FILE) or name the suite: pytest conformance ...")
+    if not worker and runs_conformance(config) and not (config.option.help or config.option.collectonly):
+        pace.plan(config)  # before pytest-xdist configures: it may add workers
     if worker or runs_conformance(config):
         config.pluginmanager.register(ConformanceSession(config), PLUGIN_NAME)
 

@@ -1,10 +1,10 @@
-"""The run as one process sees it: the target, the judge and the HTTP edge, and the one path from a
-request to its verdict (`Run.send`), shared by the hand-written checks and the generated tests."""
+"""The run as one process sees it: the target, the judge, the HTTP edge and its senders, and the one path
+from a request to its verdict (`Run.send`), shared by the hand-written checks and the generated tests."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import httpx
@@ -12,6 +12,7 @@ import httpx
 from conformance import exchange
 from conformance.findings import Finding, current
 from conformance.judge import Judge
+from conformance.pipeline import Pipeline
 from conformance.safety import Ownership
 from conformance.target import Target
 from conformance.transport import Transport
@@ -31,12 +32,7 @@ class Sent:
 class Run:
     target: Target
     transport: Transport = field(default_factory=Transport)
-
-    @cached_property
-    def ownership(self) -> Ownership:
-        """What the run created; without a world of its own, every mutating request is kept to it."""
-        confirmable = (self.target.confirm_procurement,) if self.target.confirm_procurement else ()
-        return Ownership(confirmable)
+    pipeline: Pipeline = field(default_factory=lambda: Pipeline(1))
 
     @cached_property
     def judge(self) -> Judge:
@@ -51,14 +47,23 @@ class Run:
         """The methods this run must reach."""
         return list(self.operations)
 
+    @cached_property
+    def ownership(self) -> Ownership:
+        """What the run created; without a world of its own, every mutating request is kept to it."""
+        confirmable = (self.target.confirm_procurement,) if self.target.confirm_procurement else ()
+        return Ownership(confirmable)
+
     def send(self, method: str, *, headers: dict[str, str], content: bytes, verb: str = "POST",
              params: dict[str, str] | None = None) -> Sent:
-        """Send one request to `method` (kept to the run's own data when the run has no world of its own),
-        record the exchange on the running test, judge the response and add the findings to the running test."""
+        """Send one request to `method` (kept to the run's own data when the run has no world of its own; a
+        rate-limited answer is waited out first: only the final response counts), record the exchange on the
+        running test, judge the response and add the findings to the running test. The evidence is rendered
+        only for a response with findings."""
+        record = current()
         if not self.target.isolated:
             content = self.ownership.guard(method, content)
         response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
-                                          params=params)
+                                          params=params, politeness=record.politeness)
         try:
             reply = response.json()
         except ValueError:
@@ -66,12 +71,17 @@ class Run:
         self.ownership.learn(method, content, response.status_code, reply)
         recorded = exchange.record(exchange.of(response))
         found = self.judge.judge(method, response.status_code, response.headers.get("content-type", ""),
-                                 response.content, contract_call=recorded.is_json_post and _empty_or_object(content),
-                                 evidence=recorded.render())
-        record = current()
+                                 response.content, contract_call=recorded.is_json_post and _empty_or_object(content))
+        if found:
+            evidence = recorded.render()
+            found = [replace(finding, evidence=evidence, exchange=recorded.id) for finding in found]
         for finding in found:
             record.add(finding)
         return Sent(response, recorded, found)
+
+    def close(self) -> None:
+        self.pipeline.close()
+        self.transport.close()
 
 
 def _empty_or_object(content: bytes) -> bool:
@@ -88,9 +98,11 @@ _active: Run | None = None
 
 
 def activate(target: Target, transport: Transport | None = None) -> Run:
-    """The run of this process (the plugin's session sets it up once; test modules read it at import)."""
+    """The run of this process (the plugin's session sets it up once; test modules read it at import):
+    its transport polite at the target's pace, its senders as many as the pace's concurrency."""
     global _active
-    _active = Run(target, transport or Transport())
+    pace = target.pace
+    _active = Run(target, transport or Transport(max_rps=pace.max_rps_per_process), Pipeline(pace.concurrency))
     return _active
 
 

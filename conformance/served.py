@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from conformance.transport import Transport
 from contract import documents, refs
 from contract.operations import Operation, operations
 
@@ -33,11 +34,11 @@ class ServedSpec:
         return {"location": self.location, "sha256": self.sha256, "differences": list(self.differences)}
 
 
-def fetch(http: httpx.Client, base_url: str) -> ServedSpec | None:
+def fetch(transport: Transport, base_url: str) -> ServedSpec | None:
     """The target's /openapi.json compared with the bundled contract; None when it serves none."""
     location = base_url.rstrip("/") + "/openapi.json"
     try:
-        response = http.get(location)
+        response = transport.request("GET", location, headers={})
     except httpx.HTTPError:
         return None
     if response.status_code != 200:

@@ -19,9 +19,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance import findings, options, requirements, run, source
+from conformance.pace import planned
 from conformance.probe import probe
 from conformance.redact import REDACT
 from conformance.report import baseline, history, summary
@@ -122,8 +124,8 @@ class ConformanceSession:
         if value("profile") not in PROFILES:
             raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
         try:
-            spec = source.resolve(value("spec"), transport.http)
-        except (OSError, ValueError) as exc:
+            spec = source.resolve(value("spec"), transport)
+        except (OSError, ValueError, httpx.HTTPError) as exc:
             raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
         return Target(
             base_url=base_url.rstrip("/"), tenant=None,
@@ -152,7 +154,7 @@ class ConformanceSession:
                                         "the target does not offer the 3 proposed methods (probed)")
         if extensions_option is not None:
             notes.append(f"extensions: {'on (--extensions)' if extensions else 'off (--no-extensions)'}")
-        served = fetch_served(transport.http, target.base_url)
+        served = fetch_served(transport, target.base_url)
         return replace(target, tenant=tenant, isolated=tenant is not None and found.isolated is not False,
                        extensions=extensions, extensions_absent=absent, seed_job=found.seed_job,
                        seed_procurement=found.seed_procurement, probe_notes=tuple(notes),
@@ -183,6 +185,7 @@ class ConformanceSession:
         target.register_secrets()
         self.target = target
         active = run.activate(target, transport)
+        self.config.add_cleanup(active.close)
         self.results = RunResults(active.in_scope(), target.extensions_absent)
         return active
 
@@ -198,9 +201,9 @@ class ConformanceSession:
         if embedded:
             base_url = self._start_embedded_sandbox()
             self.config.option.base_url = base_url
-        transport = Transport()
-        self.config.add_cleanup(transport.close)
-        target = self._configured_target(base_url, embedded, transport)
+        pace = planned(self.config)
+        transport = Transport(max_rps=pace.max_rps_per_process)
+        target = replace(self._configured_target(base_url, embedded, transport), pace=pace)
         target.register_secrets()
         try:
             preflight(target, transport)
@@ -210,6 +213,7 @@ class ConformanceSession:
             pytest.exit(self.unusable, returncode=pytest.ExitCode.USAGE_ERROR)
         self._activate(target, transport)
         assert self.results is not None
+        self.results.add_politeness(*transport.politeness.take())  # what the preflight's requests waited
         self.results.complete = not self.is_partial()
 
     @pytest.hookimpl(optionalhook=True)
@@ -295,8 +299,7 @@ class ConformanceSession:
                 report.longrepr = REDACT(str(report.longrepr))
         report.sections = [(title, REDACT(text)) for title, text in report.sections]
         report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
-        report.user_properties.append((RECORD_PROPERTY, record.to_properties()))
-        record.handed_over()
+        report.user_properties.append((RECORD_PROPERTY, record.hand_over()))
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
@@ -375,6 +378,8 @@ class ConformanceSession:
                     tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
         reached = len(results.succeeded.intersection(results.in_scope))
         tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
+        if self.summary:
+            tr.write_line(summary.pace_line(self.summary))
         for method, why in sorted(results.excused.items()):
             if method not in results.succeeded:
                 tr.write_line(f"not applicable: {method} ({why})")

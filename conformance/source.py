@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import httpx
-
+from conformance.transport import Transport
 from contract import documents
 
 Origin = Literal["bundled", "live", "file"]
@@ -41,7 +40,7 @@ def bundled() -> SpecSource:
     return _from_bytes("bundled", "contract/openapi.json", documents.raw())
 
 
-def resolve(choice: str, http: httpx.Client) -> SpecSource:
+def resolve(choice: str, transport: Transport) -> SpecSource:
     """`--spec`: "bundled", or a URL or a path whose document replaces the contract (it must be an
     OpenAPI document: a JSON object with `paths`)."""
     if choice == "bundled":
@@ -50,7 +49,7 @@ def resolve(choice: str, http: httpx.Client) -> SpecSource:
         raise ValueError("a spec the target serves is no longer obeyed, only compared with the contract (the report "
                          "lists the differences); name it explicitly (--spec URL) to judge by it")
     if choice.startswith(("http://", "https://")):
-        response = http.get(choice)
+        response = transport.request("GET", choice, headers={})
         response.raise_for_status()
         loaded = _from_bytes("live", choice, response.content)
     else:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from conformance.pace import Pace
 from conformance.redact import REDACT
 from conformance.source import SpecSource
 from conformance.transport import Transport, request_headers
@@ -60,6 +61,7 @@ class Target:
     foreign_procurement: str | None = None
     probe_notes: tuple[str, ...] = ()  # what the probe found, for the report
     served_spec: dict[str, Any] | None = None  # the target's /openapi.json compared with the contract
+    pace: Pace = field(default_factory=Pace)
     started_at: float = field(default_factory=time.time)
 
     @property
@@ -92,9 +94,9 @@ class Target:
         s = raw.pop("spec")
         return cls(
             **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile", "procurements",
-                                                          "probe_notes"}},
+                                                          "probe_notes", "pace"}},
             repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
-            grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]),
+            grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]), pace=Pace(**raw["pace"]),
             spec=SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
             procurements=tuple(raw["procurements"]), probe_notes=tuple(raw["probe_notes"]),
         )

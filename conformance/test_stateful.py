@@ -1,8 +1,10 @@
 """Stateful property test: chains of calls along the spec's links (job -> parts -> basket -> procurements).
 
-Each step is judged like a single property-test request. Shrinking is off: against a live server the
-state changes between replays, which makes Hypothesis's shrinking slow and flaky, and a failing chain
-is readable as it is. Every scenario works on what its own steps created or found.
+Each step is judged like a single property-test request, and sent at once: a chain is sequential by
+nature (each step reads the previous response). Findings never stop the chains: the test fails or
+warns once it has run them all. Shrinking is off: against a live server the state changes between
+replays, which makes Hypothesis's shrinking slow and flaky. Every scenario works on what its own steps
+created or found.
 """
 
 from __future__ import annotations

@@ -74,6 +74,8 @@ class RunResults:
         self.excused: dict[str, str] = {}
         self.hints: set[str] = set()  # options that would let the run check more
         self.requests = 0
+        self.retries = 0  # sends again after a Retry-After
+        self.waited_s = 0.0  # seconds waited for Retry-After and --max-rps, summed over concurrent requests
         self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
 
     def add(self, nodeid: str, when: str, status: Status, properties: dict[str, Any], declared: list[str],
@@ -82,6 +84,7 @@ class RunResults:
         outcome = self.tests.setdefault(nodeid, TestOutcome(nodeid, declared))
         outcome.duration += duration
         self.requests += properties.get("requests", 0)
+        self.add_politeness(properties.get("retries", 0), properties.get("waited_s", 0.0))
         self.succeeded.update(properties.get("succeeded", []))
         self.reached.update(properties.get("reached", []))
         self.excused.update(properties.get("excused", {}))
@@ -99,6 +102,10 @@ class RunResults:
             outcome.status = status
         if longrepr and status in (FAILED, WARNED, ERRORED):
             outcome.longrepr = longrepr
+
+    def add_politeness(self, retries: int, waited_s: float) -> None:
+        self.retries += retries
+        self.waited_s += waited_s
 
     def missing_methods(self) -> list[str]:
         """Methods in scope with no 2xx in the run and no stated reason why none was possible."""

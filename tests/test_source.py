@@ -11,11 +11,11 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import httpx
 import pytest
 
 from conformance import served
 from conformance.source import SpecSource, resolve
+from conformance.transport import Transport
 from contract import operations
 from contract.documents import bundled
 
@@ -33,9 +33,11 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0) as client:
-        yield client
+def http() -> Iterator[Transport]:
+    """The suite's HTTP edge, with a short timeout."""
+    transport = Transport(timeout=2.0)
+    yield transport
+    transport.close()
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ def serve() -> Iterator[Callable[[Routes], str]]:
         server.server_close()
 
 
-def test_bundled_is_the_checked_in_spec_with_its_sha256(http: httpx.Client) -> None:
+def test_bundled_is_the_checked_in_spec_with_its_sha256(http: Transport) -> None:
     source = resolve("bundled", http)
     raw = (SPEC_DIR / "openapi.json").read_bytes()
     assert isinstance(source, SpecSource) and source.origin == "bundled"
@@ -77,7 +79,7 @@ def test_bundled_is_the_checked_in_spec_with_its_sha256(http: httpx.Client) -> N
     assert source.describe() == {"origin": "bundled", "location": "contract/openapi.json", "sha256": source.sha256}
 
 
-def test_a_path_is_loaded_as_a_file(tmp_path: Path, http: httpx.Client) -> None:
+def test_a_path_is_loaded_as_a_file(tmp_path: Path, http: Transport) -> None:
     raw = json.dumps(LIVE_DOC).encode()
     path = tmp_path / "my-openapi.json"
     path.write_bytes(raw)
@@ -86,7 +88,7 @@ def test_a_path_is_loaded_as_a_file(tmp_path: Path, http: httpx.Client) -> None:
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
 
 
-def test_a_url_is_fetched(serve: Callable[[Routes], str], http: httpx.Client) -> None:
+def test_a_url_is_fetched(serve: Callable[[Routes], str], http: Transport) -> None:
     raw = json.dumps(LIVE_DOC).encode()
     base = serve({"/spec.json": (200, "application/json", raw)})
     source = resolve(base + "/spec.json", http)
@@ -95,14 +97,14 @@ def test_a_url_is_fetched(serve: Callable[[Routes], str], http: httpx.Client) ->
 
 @pytest.mark.parametrize("document", [[], {"openapi": "3.1.0"}, {"paths": {"/x": "not an object"}}],
                          ids=["not-an-object", "no-paths", "a-path-that-is-not-an-object"])
-def test_a_document_that_is_not_openapi_is_refused(tmp_path: Path, http: httpx.Client, document: object) -> None:
+def test_a_document_that_is_not_openapi_is_refused(tmp_path: Path, http: Transport, document: object) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(document))
     with pytest.raises(ValueError, match="not an OpenAPI document"):
         resolve(str(path), http)
 
 
-def test_auto_is_no_longer_obeying_the_target(http: httpx.Client) -> None:
+def test_auto_is_no_longer_obeying_the_target(http: Transport) -> None:
     with pytest.raises(ValueError, match="compared"):
         resolve("auto", http)
 
@@ -135,7 +137,7 @@ def test_a_malformed_served_spec_is_a_difference_never_a_crash(document: object)
     assert differences and all(isinstance(d, str) for d in differences)
 
 
-def test_fetch_reports_what_the_target_serves(serve: Callable[[Routes], str], http: httpx.Client) -> None:
+def test_fetch_reports_what_the_target_serves(serve: Callable[[Routes], str], http: Transport) -> None:
     raw = json.dumps(LIVE_DOC).encode()
     found = served.fetch(http, serve({"/openapi.json": (200, "application/json", raw)}))
     assert found is not None and found.sha256 == hashlib.sha256(raw).hexdigest()

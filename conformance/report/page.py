@@ -18,6 +18,7 @@ from typing import Any
 from conformance import requirements
 from conformance.redact import REDACT
 from conformance.report import evidence, history
+from conformance.report.summary import pace_line
 from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, PASSED, SKIPPED, WARNED, TestOutcome
 
 LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip", NOT_APPLICABLE: "n/a",
@@ -62,7 +63,7 @@ def header(summary: dict[str, Any]) -> str:
         ("Tenant", target.get("tenant") or "none (--no-tenant)"),
         ("Extensions", "on" if summary["extensions"] else "off (--no-extensions)"),
         ("Started", summary["started_at"]), ("Finished", f'{summary["finished_at"]}  ({summary["duration_s"]} s)'),
-        ("Requests sent", str(summary["requests"])),
+        ("Requests sent", str(summary["requests"])), ("Pace", pace_line(summary)),
     ]
     if summary.get("baseline"):
         rows.append(("Baseline", summary["baseline"]["path"]))

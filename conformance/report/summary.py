@@ -2,7 +2,8 @@
 
 Shape (version 1): {"schema_version", "suite", "target", "spec", "profile", "seed", "extensions",
 "started_at", "finished_at", "duration_s", "verdict", "levels", "requirements": [...], "methods": [...],
-"requests", "tests": [...], "baseline"}. Keys are only ever added, never renamed or removed, within a version;
+"requests", "tests": [...], "baseline", "concurrency", "politeness"}.
+Keys are only ever added, never renamed or removed, within a version;
 summary.schema.json beside this module is the machine-readable form.
 """
 
@@ -66,7 +67,23 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
                    "duration_s": round(t.duration, 3)} for t in results.tests.values()],
         "baseline": None,  # {"path", "regressed", "fixed", "new", "gone"} with --baseline (report/baseline.py)
+        "concurrency": {"in_flight": target.pace.concurrency, "processes": target.pace.processes,
+                        "latency_ms": target.pace.latency_ms},
+        "politeness": {"max_rps": target.pace.max_rps, "retries": results.retries,
+                       "waited_s": round(results.waited_s, 2)},
     }
+
+
+def pace_line(summary: dict[str, Any]) -> str:
+    """The run's pace in one line: requests in flight, processes, the rate limit, what waiting cost."""
+    concurrency, politeness = summary["concurrency"], summary["politeness"]
+    latency = concurrency["latency_ms"]
+    sized = f" (sized by a {latency:g} ms round trip)" if latency is not None else ""
+    processes = f", {concurrency['processes']} processes" if concurrency["processes"] > 1 else ""
+    limit = f"at most {politeness['max_rps']:g} requests/s" if politeness["max_rps"] else "no rate limit"
+    in_flight = concurrency["in_flight"]
+    return (f"pace: {in_flight} request{'s' if in_flight > 1 else ''} in flight per test{sized}{processes}; "
+            f"{limit}; {politeness['retries']} retries after Retry-After, {politeness['waited_s']:g} s waited")
 
 
 def write(summary: dict[str, Any], path: Path) -> Path:
