@@ -23,7 +23,7 @@ from conformance.checks._helpers import (
     expect_refused,
     other_role,
 )
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import excuse_coverage, expect, not_applicable
 from conformance.generated import credential_for
 from conformance.redact import REDACT
@@ -57,8 +57,9 @@ def missing_or_malformed(method: str) -> dict[str, dict[str, str | None]]:
 @pytest.mark.parametrize("method", AUTHENTICATED)
 def test_no_valid_credentials_is_refused(anonymous: ApiClient, method: str) -> None:
     """Without valid credentials a method refuses the request, as unauthorized, whatever is missing or wrong."""
-    for case, headers in missing_or_malformed(method).items():
-        reply = anonymous.call(method, example(method), headers=headers)
+    cases = missing_or_malformed(method)
+    replies = call_many(anonymous.prepare(method, example(method), headers=headers) for headers in cases.values())
+    for case, reply in zip(cases, replies, strict=True):
         if expect_refused("AUTH-001", reply, case):
             expect_error("AUTH-008", reply, "unauthorized", case)
 
@@ -70,10 +71,11 @@ def test_key_with_another_integration_id_is_unauthorized(anonymous: ApiClient, m
     own = credential_for(RUN, method)
     assert own is not None
     other = RUN.target.supplier if own is RUN.target.repairer else RUN.target.repairer
-    for case, integration in (("another integration's id", other.integration_id),
-                              ("an unknown integration id", str(uuid.uuid4()))):
-        headers = {"Authorization": f"Bearer {own.api_key}", "Partly-Integration-ID": integration}
-        reply = anonymous.call(method, example(method), headers=headers)
+    cases = {"another integration's id": other.integration_id, "an unknown integration id": str(uuid.uuid4())}
+    replies = call_many(anonymous.prepare(method, example(method), headers={
+        "Authorization": f"Bearer {own.api_key}", "Partly-Integration-ID": integration})
+        for integration in cases.values())
+    for case, reply in zip(cases, replies, strict=True):
         expect_error("AUTH-002", reply, "unauthorized", f"{own.role} key with {case}")
 
 

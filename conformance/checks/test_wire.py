@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks._helpers import ALL_METHODS, D24_METHOD, as_role, example, expect_refused
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import expect
 from conformance.workflow import NewJob
 
@@ -99,8 +99,9 @@ def test_unknown_method_is_not_found(repairer: ApiClient) -> None:
 @pytest.mark.parametrize("verb", ["GET", "PUT", "DELETE", "PATCH"])
 def test_other_verbs_are_405(repairer: ApiClient, verb: str) -> None:
     """Only POST is part of the contract: any other verb on a real method's path is best answered 405."""
-    for method in ("businesses.list", "repairer.jobs.get"):
-        reply = repairer.call(method, content=b"", verb=verb)
+    methods = ("businesses.list", "repairer.jobs.get")
+    for method, reply in zip(methods, call_many(repairer.prepare(m, content=b"", verb=verb) for m in methods),
+                             strict=True):
         expect("WIRE-009", reply.status == 405, f"{verb} {method} answered {reply.status}, not 405",
                reply.exchange.render())
 
