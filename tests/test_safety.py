@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from conformance.safety import MUTATING, Ownership, unique_external_id
 from contract import demo
+from sandbox import create_app
+from sandbox.server import running
+from sandbox.tenants import BASE_WORLD
+from tests.suite_runner import run_suite
 
 SEEDED = {"external": demo.JOB_EXTERNAL_ID}
 
@@ -62,3 +71,31 @@ def test_a_failed_insert_creates_nothing_the_run_owns() -> None:
     request = json.dumps({"identity": {"id": str(uuid.uuid4())}, "repairer_site_id": demo.SITE_ID}).encode()
     ownership.learn("repairer.jobs.insert", request, 422, {"type": "unprocessable"})
     assert not ownership.jobs
+
+
+WORLD_PARTS = ("organizations", "businesses", "work_providers", "jobs", "parts", "offers", "procurements", "invoices",
+               "credentials", "clients", "access_codes")
+
+
+def seeded_state(app: Any) -> dict[str, dict[str, Any]]:
+    """A deep copy of what the shared world holds (its seed, before a run)."""
+    world = app.state.sandbox.tenants.world(BASE_WORLD)
+    return {part: copy.deepcopy(dict(getattr(world, part))) for part in WORLD_PARTS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("options", [(), ("--no-tenant", "--extensions")], ids=["defaults", "told-no-tenant"])
+def test_a_run_without_a_world_of_its_own_alters_nothing_it_did_not_create(tmp_path: Path, options: tuple) -> None:
+    """A staging server: the sandbox's seeded data, no tenants. After a whole run (the probe finds the header
+    ignored), everything that was there before is as it was; the run only added data of its own."""
+    app = create_app(tenants=False)
+    before = seeded_state(app)
+    with running(app) as url:
+        result = run_suite(tmp_path, "--base-url", url, *options)
+    assert result.returncode == 0, result.output[-3000:]
+    assert result.summary["target"]["isolated"] is False
+    after = seeded_state(app)
+    for part, entities in before.items():
+        changed = sorted(key for key, entity in entities.items() if after[part].get(key) != entity)
+        assert not changed, f"the run changed {part} it did not create: {changed}"
+    assert len(after["jobs"]) > len(before["jobs"])  # it did work: on jobs of its own
