@@ -146,6 +146,19 @@ def test_requirement_matrix_has_a_row_per_catalogue_id(page: str) -> None:
     assert 'class="row-failed"' in wire and ">fail<" in wire and 'href="#evidence-WIRE-002"' in wire
     schema2 = page[page.index('id="req-SCHEMA-002"'):].split("</tr>", 1)[0]
     assert ">warn<" in schema2 and "inferred" in schema2 and "SHOULD" in schema2
+    assert "<details class=\"sources\">" in wire and "NOTES.md:19, documented" in wire  # the quote it rests on
+    assert "<q>Request and response bodies are JSON (`application/json`).</q>" in wire
+
+
+def test_the_target_section_says_what_the_probe_found_and_what_to_pass() -> None:
+    data, results = synthetic()
+    data["probe"] = ["tenants: the tenant header is ignored", "extensions: the target does not offer them"]
+    data["hints"] = ["pass --procurement ID (an existing procurement, read-only) to check the procurement methods"]
+    data["served_spec"] = {"location": "https://api.example.test/openapi.json", "sha256": "0" * 64,
+                           "differences": ["tier1.prepare: not served"]}
+    section = report_page.page(data, results.tests).split('id="target"', 1)[1].split("</section>", 1)[0]
+    for text in (*data["probe"], *data["hints"], "tier1.prepare: not served", "1 difference(s)"):
+        assert text in section
 
 
 def test_header_names_the_run(page: str) -> None:

@@ -100,10 +100,36 @@ def requirement_rows(rows: list[dict[str, Any]], strips: dict[str, str] | None =
         methods = "all methods" if list(r["methods"]) == ["*"] else ", ".join(r["methods"])
         out.append(f'<tr id="req-{escape(r["id"])}" class="row-{escape(r["status"])}">'
                    f'<td class="rid">{escape(r["id"])}</td><td>{escape(r["level"])}</td>'
-                   f'<td>{escape(r["provenance"])}</td><td class="rule">{escape(r["title"])}</td>'
+                   f'<td>{escape(r["provenance"])}</td><td class="rule">{escape(r["title"])}{sources(r)}</td>'
                    f'<td class="methods">{escape(methods)}</td><td>{badge(r["status"])}</td><td>{link}</td>'
                    + (f'<td class="trend">{strips.get(r["id"], "")}</td>' if strips is not None else "") + "</tr>")
     return out
+
+
+def sources(row: dict[str, Any]) -> str:
+    """The sentences a requirement rests on, quoted with their document, line and label (collapsed)."""
+    quotes = "".join(f'<li><q>{escape(s["quote"])}</q> <span class="source">{escape(s["document"])}:{s["line"]}, '
+                     f'{escape(s["label"])}</span></li>' for s in row.get("source", []))
+    return f'<details class="sources"><summary>sources</summary><ul>{quotes}</ul></details>' if quotes else ""
+
+
+def target_section(summary: dict[str, Any]) -> str:
+    """What the probe found, a served spec's differences, and the options that would let the run check more."""
+    parts = []
+    if summary.get("probe"):
+        parts.append('<p class="label">What the probe found</p><ul>'
+                     + "".join(f"<li>{escape(note)}</li>" for note in summary["probe"]) + "</ul>")
+    served = summary.get("served_spec")
+    if served:
+        differences = served["differences"]
+        parts.append(f'<p class="label">The target serves {escape(served["location"])}: compared with the contract, '
+                     f'{len(differences)} difference(s) (SPEC-001; the contract is not replaced)</p>'
+                     + ("<ul>" + "".join(f"<li>{escape(d)}</li>" for d in differences) + "</ul>" if differences
+                        else ""))
+    if summary.get("hints"):
+        parts.append('<p class="label">To check more</p><ul>'
+                     + "".join(f"<li>{escape(hint)}</li>" for hint in summary["hints"]) + "</ul>")
+    return f'<section id="target"><h2>The target</h2>{"".join(parts)}</section>' if parts else ""
 
 
 def requirement_matrix(rows: list[dict[str, Any]], css_id: str, strips: dict[str, str] | None = None) -> str:
@@ -229,7 +255,7 @@ def page(summary: dict[str, Any], tests: dict[str, TestOutcome], runs: list[dict
                  f'methods are not in the 2026-01 contract. {ext_state}</p>'
                  f'{requirement_matrix(ext, "extension-matrix", trend)}{ext_coverage}</section>')
     return (f"<style>{style()}</style><div id=\"conformance\">{banner(summary)}{header(summary)}"
-            f"{baseline_section(summary)}{history_section(runs or [])}"
+            f"{target_section(summary)}{baseline_section(summary)}{history_section(runs or [])}"
             f'<section id="requirements"><h2>Requirements (2026-01)</h2>'
             f'{requirement_matrix(core, "requirement-matrix", trend)}</section>'
             f'<section id="coverage"><h2>Coverage: method &times; area</h2><p class="note">Per method: '
