@@ -105,6 +105,15 @@ def procurement_status(procurement: Any) -> str | None:
     return item_statuses[0] if len(distinct) == 1 and isinstance(item_statuses[0], str) else None
 
 
+def whole(value: Any) -> int:
+    """A part's quantity as the placing request sends it: its type in a part is inferred (a number, a
+    numeric string), the request's is ours to choose; 1 when it says none."""
+    try:
+        return max(1, int(str(value)))
+    except ValueError:
+        return 1
+
+
 def amount(value: Any) -> Decimal | None:
     """A money amount, compared by value so that "12.5", "12.50" and 12.5 are the same price."""
     try:
@@ -207,7 +216,7 @@ def choose_offers(basket: Any, parts: list[dict[str, Any]], accept: Callable[[st
     [] when no such supplier has offers for all of them."""
     offers = [o for o in (basket.get("offers") if isinstance(basket, dict) else None) or [] if isinstance(o, dict)]
     suppliers = dict.fromkeys(str(o.get("supplier_business_id", "")).lower() for o in offers)
-    quantity = {str(p["id"]).lower(): p.get("quantity", 1) for p in parts}
+    quantity = {str(p["id"]).lower(): whole(p.get("quantity")) for p in parts}
     for supplier_id in (s for s in suppliers if s and accept(s)):
         selections, left = [], set(quantity)
         for offer in (o for o in offers if str(o.get("supplier_business_id", "")).lower() == supplier_id):
