@@ -174,6 +174,16 @@ def _money_as_numbers(out: Outgoing) -> None:
                     item[key] = float(item[key])
 
 
+@dialect("quantities-as-strings", "Quantities in responses are decimal strings (\"2\"), not JSON numbers.",
+         "not mentioned: `PartV1`, source items and invoice lines are only named; their field types are inferred",
+         seam=Seam.RESPONSE)
+def _quantities_as_strings(out: Outgoing) -> None:
+    if out.ok:
+        for item in objects(out.body):
+            if isinstance(item.get("quantity"), int):
+                item["quantity"] = str(item["quantity"])
+
+
 @dialect("offset-timestamps", "Timestamps are in New Zealand time with an offset and millisecond precision "
          "(2026-01-12T09:30:00.123+13:00), not UTC with microseconds.",
          "reference: `created_at: string`, `updated_at: string`; their format is not mentioned",

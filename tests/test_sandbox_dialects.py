@@ -135,6 +135,14 @@ def test_money_as_numbers() -> None:
         assert (invoice["subtotal"], invoice["tax_total"], invoice["total"]) == (955.65, 143.35, 1099.0)
 
 
+def test_quantities_as_strings() -> None:
+    with sandbox("quantities-as-strings") as client:
+        parts = client.request("repairer.jobs.parts.list", {"job_identity": JOB}, check=False).json()["items"]
+        assert parts and all(isinstance(p["quantity"], str) and p["quantity"].isdigit() for p in parts)
+        procurement = client.request("repairer.procurements.get", PROCUREMENT, check=False).json()
+        assert {i["quantity"] for i in procurement["source_items"]} == {"1"}
+
+
 def test_offset_timestamps() -> None:
     with sandbox("offset-timestamps") as client:
         procurement = client.ok("repairer.procurements.get", PROCUREMENT)
