@@ -285,12 +285,12 @@ class ConformanceSession:
         if report.failed and call.excinfo is not None and not explained:
             # a failure no check explained (an exception, a reply the check could not read): the check could not
             # complete. That is no finding against the requirements it verifies; the report shows the error.
-            report.user_properties.append((STATUS_PROPERTY, ERRORED))
+            report.user_properties.append((STATUS_PROPERTY, ERRORED.value))
         elif report.failed and record.findings and not record.must_findings():
             report.outcome = "passed"  # only SHOULD rules broke: a warning, never a failure
-            report.user_properties.append((STATUS_PROPERTY, WARNED))
+            report.user_properties.append((STATUS_PROPERTY, WARNED.value))
         elif report.passed and report.when == "call" and record.findings:
-            report.user_properties.append((STATUS_PROPERTY, WARNED))
+            report.user_properties.append((STATUS_PROPERTY, WARNED.value))
         if report.longrepr is not None and not report.passed:
             if isinstance(report.longrepr, tuple):  # a skip: (path, line, reason), a shape JUnit relies on
                 path, line, reason = report.longrepr
