@@ -9,7 +9,7 @@ CONFORMANCE_TARGETS (repository variable) is a JSON list of targets, each an obj
 
     name      required  [a-z0-9-], 1-40 characters, unique: names the job, its artifact and its environment
     base_url  required  http(s) URL of the server under test
-    options   optional  suite options, space-separated, from ALLOWED_OPTIONS (e.g. "--no-tenant")
+    options   optional  suite options, space-separated, from ALLOWED_OPTIONS or VALUED_OPTION (e.g. "--procurement=ID")
 
 Unset or empty, the one target is the deployed Rails Sandbox (DEFAULT_BASE_URL). A workflow_dispatch
 `base_url` runs one target instead: the configured target with that URL, else an ad-hoc target named
@@ -35,8 +35,9 @@ DEFAULT_NAME = "rails-sandbox"
 ADHOC_NAME = "adhoc"
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 BASE_URL = re.compile(r"^https?://[^\s\"'<>`$\\]+$")
-ALLOWED_OPTIONS = {"--no-tenant", "--no-extensions"}  # flags; and --spec=auto|bundled|URL
-SPEC_OPTION = re.compile(r"^--spec=[^\s\"'<>`$\\]+$")
+ALLOWED_OPTIONS = {"--no-tenant", "--no-extensions", "--extensions"}  # flags; and the valued options below
+# --spec=bundled|URL, and existing data a target offers the run (ids: no shell metacharacters)
+VALUED_OPTION = re.compile(r"^--(spec|procurement|foreign-job|foreign-procurement)=[^\s\"'<>`$\\]+$")
 
 
 class TargetError(ValueError):
@@ -62,9 +63,10 @@ def _options(value: Any, where: str) -> str:
         raise TargetError(f"{where}: options must be a string of space-separated options")
     words = value.split()
     for word in words:
-        if word not in ALLOWED_OPTIONS and not SPEC_OPTION.match(word):
+        if word not in ALLOWED_OPTIONS and not VALUED_OPTION.match(word):
             raise TargetError(f"{where}: option {word!r} is not allowed (allowed: "
-                              f"{', '.join(sorted(ALLOWED_OPTIONS))}, --spec=auto|bundled|URL)")
+                              f"{', '.join(sorted(ALLOWED_OPTIONS))}, --spec=bundled|URL, --procurement=ID, "
+                              "--foreign-job=ID, --foreign-procurement=ID)")
     return " ".join(words)
 
 

@@ -142,6 +142,7 @@ def test_targets_parse_into_matrix_entries_with_derived_names() -> None:
     ('[{"name": "a", "base_url": "ftp://a.example"}]', "http(s) URL"),
     ('[{"name": "a", "base_url": "https://a.example/$(id)"}]', "http(s) URL"),
     ('[{"name": "a", "base_url": "https://a.example", "options": "-p evil"}]', "not allowed"),
+    ('[{"name": "a", "base_url": "https://a.example", "options": "--procurement=$(id)"}]', "not allowed"),
     ('[{"name": "a", "base_url": "https://a.example", "options": ["--no-tenant"]}]', "string"),
     ('[{"name": "a", "base_url": "https://a.example", "repairer_key": "k"}]', "environment secrets"),
 ])
