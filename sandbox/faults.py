@@ -174,14 +174,14 @@ def _install_errors_conflated(out: Outgoing) -> None:
 
 
 @fault("not-found-as-400", "not_found is answered with status 400 instead of 404.",
-       "ERR-002", "IDENT-004", seam=Seam.RESPONSE)
+       "ERR-002", seam=Seam.RESPONSE)
 def _not_found_as_400(out: Outgoing) -> None:
     if fails_with(out, "not_found"):
         out.status = 400
 
 
 @fault("unauthorized-as-403", "unauthorized is answered with status 403 instead of 401.",
-       "AUTH-001", "ERR-002", seam=Seam.RESPONSE)
+       "ERR-002", seam=Seam.RESPONSE)
 def _unauthorized_as_403(out: Outgoing) -> None:
     if fails_with(out, "unauthorized"):
         out.status = 403
@@ -248,7 +248,7 @@ def _procurement_without_currency_code(out: Outgoing) -> None:
 
 
 @fault("invoice-in-another-currency", "Invoices are in AUD while their procurement is in NZD.",
-       "BASKET-D52-002", seam=Seam.RESPONSE)
+       "BASKET-D52-004", seam=Seam.RESPONSE)
 def _invoice_in_another_currency(out: Outgoing) -> None:
     if answers(out, *INVOICE_METHODS):
         for invoice in invoices_in(out.body):
@@ -319,7 +319,7 @@ def _procurement_skips_requested(out: Outgoing) -> None:
 domain_fault("confirm-does-nothing", "The supplier's confirm answers the procurement unchanged, order_requested.",
              "LIFE-003", "LIFE-004")
 domain_fault("confirm-toggles-back", "Confirming an order_confirmed procurement again moves it back to "
-             "order_requested.", "LIFE-004")
+             "order_requested.", "LIFE-004", "LIFE-014")
 
 @fault("status-regresses-on-get", "The repairer's second and later reads of a confirmed procurement show it "
        "order_requested (a stale replica).", "LIFE-004", seam=Seam.RESPONSE)
@@ -385,7 +385,7 @@ def _external_id_selects_other_job(out: Outgoing) -> None:
 
 
 @fault("ambiguous-identity-accepted", "A job identity with several variants is accepted (the id wins), not 400.",
-       "IDENT-003", seam=Seam.CALL)
+       "IDENT-005", "IDENT-003", seam=Seam.CALL)
 def _ambiguous_identity_accepted(i: Incoming) -> None:
     for name in ("identity", "job_identity"):
         identity = i.body.get(name) if isinstance(i.body, dict) else None
@@ -418,7 +418,7 @@ def _tenants_share_one_world(i: Incoming) -> None:
 # -- wire ------------------------------------------------------------------------------------------
 
 
-@fault("malformed-json-500", "A body that is not JSON gets a 500.", "WIRE-001", "WIRE-004", seam=Seam.RESPONSE)
+@fault("malformed-json-500", "A body that is not JSON gets a 500.", "WIRE-004", seam=Seam.RESPONSE)
 def _malformed_json_500(out: Outgoing) -> None:
     if out.error is not None and out.error.reason == "malformed_json":
         out.status, out.body = 500, {"type": "internal_server_error"}
@@ -470,7 +470,7 @@ def _extension_marker_missing(out: Outgoing) -> None:
 
 
 @fault("invoice-get-differs", "repairer.procurements.invoices.get answers the listed invoice without its lines.",
-       "EXT-002", seam=Seam.RESPONSE)
+       "EXT-003", seam=Seam.RESPONSE)
 def _invoice_get_differs(out: Outgoing) -> None:
     if answers(out, "repairer.procurements.invoices.get"):
         out.body["invoice"] = {**out.body["invoice"], "lines": []}

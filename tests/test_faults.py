@@ -33,6 +33,12 @@ BAD = {"failed", "warned"}
 # deselects them anyway, so they are not even collected (their collection generates cases: ~2 s a run)
 GENERATED = frozenset(r.id for r in requirements.CATALOGUE if r.generated)
 NOT_GENERATED = ("--ignore", "conformance/test_generated.py", "--ignore", "conformance/test_stateful.py")
+# suite options a fault's runs need beyond its selection: what a user would pass for such a server
+SUITE_ARGS: dict[str, tuple[str, ...]] = {
+    # the probe would find tenants that do not isolate and make TENANT-001 not applicable: an explicit tenant
+    # is taken as the run's own world, and TENANT-001 then checks it against a fresh one
+    "tenants-share-one-world": ("--tenant=kill-matrix-tenant",),
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def _run(fault: Fault, whole: bool, reports: Path) -> FaultRun:
         selection = tuple(f"--requirement={rid}" for rid in fault.breaks)
         selection += NOT_GENERATED if GENERATED.isdisjoint(fault.breaks) else ()
     started = time.perf_counter()
-    result = run_suite(reports, *FAST, *selection, env={ENV_VARIABLE: fault.name})
+    result = run_suite(reports, *FAST, *selection, *SUITE_ARGS.get(fault.name, ()), env={ENV_VARIABLE: fault.name})
     return FaultRun(fault, whole, result, time.perf_counter() - started)
 
 
