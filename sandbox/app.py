@@ -119,9 +119,10 @@ class Sandbox:
         if world not in WORLDS:
             raise ValueError(f"unknown world {world!r}; known: {', '.join(WORLDS)}")
         spec = served()
-        self.public_spec = spec.public
         self.validators = spec.requests
         self.faults = FAULTS.switch(faults)  # named faults switched on (sandbox/faults.py); none: a clean sandbox
+        # what GET /openapi.json serves: the 14 methods of 2026-01 (a fault lists the extensions too)
+        self.public_spec = spec.document if self.faults.active("served-spec-lists-extensions") else spec.public
         self.dialects = DIALECTS.switch(dialects)  # legitimate variations (sandbox/dialects.py)
         self.seams = self.dialects + self.faults
         self.max_body = max_body

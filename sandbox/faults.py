@@ -26,6 +26,7 @@ from contract.wire import (
     INTEGRATION_ID,
     PARTS_INSERT,
     TENANT_HEADER,
+    authenticated,
     bearer_token,
     is_uuid,
 )
@@ -50,7 +51,7 @@ from .seams import (
 )
 from .seed import DEMO_JOB
 from .tenants import BASE_WORLD
-from .world import AccessCode, Credential, rfc3339
+from .world import AccessCode, Credential, Part, World, rfc3339
 
 __all__ = ["CATALOGUE", "ENV_VARIABLE", "Fault", "UnknownFault", "names_from_env"]
 
@@ -59,6 +60,12 @@ PROCUREMENT_METHODS = ("repairer.procurements.get", "repairer.procurements.list"
                        "supplier.procurements.get", "supplier.procurements.confirm")
 INVOICE_METHODS = ("repairer.procurements.invoices.list", "repairer.procurements.invoices.get")
 JOB_METHODS = ("repairer.jobs.get", "repairer.jobs.insert")
+JOB_SELECTORS = ("repairer.jobs.get", "repairer.jobs.parts.list", BASKET)
+PROCUREMENT_GETS = ("repairer.procurements.get", "supplier.procurements.get")
+CONFIRM, INVOICE_GET = "supplier.procurements.confirm", "repairer.procurements.invoices.get"
+TAKE_JOB_IDENTITY = (*JOB_METHODS, PARTS_INSERT, "repairer.jobs.parts.list", BASKET, "repairer.procurements.list")
+TAKE_PROCUREMENT_IDENTITY = (*PROCUREMENT_GETS, CONFIRM)
+IDENTITY_FIELD = dict.fromkeys((*JOB_METHODS, *TAKE_PROCUREMENT_IDENTITY, INVOICE_GET), "identity")  # else job_identity
 
 
 class UnknownFault(UnknownName):
@@ -101,6 +108,46 @@ def placed(out: Outgoing) -> Any:
 def presented(i: Incoming) -> Credential | None:
     """The credential whose key the request's bearer token names, if any."""
     return i.world.credentials.get(bearer_token(i.headers.get(AUTHORIZATION))) if i.world else None
+
+
+def inserted_parts(out: Outgoing) -> list[Part]:
+    """The parts a successful repairer.jobs.parts.insert just added (the job's last ones, in the world's order)."""
+    world = out.incoming.world
+    if not answers(out, PARTS_INSERT) or world is None or not out.body["items"]:
+        return []
+    job_id = world.parts[out.body["items"][0]["id"]].job_id
+    return world.parts_of(job_id)[-len(out.incoming.body["parts"]):]
+
+
+def identity_of(i: Incoming) -> Any:
+    """The identity a request names (its `identity` or `job_identity`), None when it names none."""
+    return i.body.get(IDENTITY_FIELD.get(i.method, "job_identity")) if isinstance(i.body, dict) else None
+
+
+def owner_of(world: World, entity_id: str) -> str | None:
+    """The repairer organization a job or procurement id belongs to, if it names one."""
+    job = world.jobs.get(entity_id) or (world.jobs.get(world.procurements[entity_id].job_id)
+                                        if entity_id in world.procurements else None)
+    return job.organization_id if job else None
+
+
+def names_nothing(world: World, identity: Any) -> bool:
+    """Whether a job or procurement identity matches nothing in the whole world (no organization has it)."""
+    if not isinstance(identity, dict):
+        return False
+    if isinstance(identity.get("id"), str):
+        return owner_of(world, identity["id"].lower()) is None
+    if isinstance(identity.get("external"), str):
+        return all(job.external_id != identity["external"] for job in world.jobs.values())
+    return False
+
+
+def refuse(out: Outgoing, kind: str) -> None:
+    """Answer `out` with the error `kind`, at its status and in the method's shape."""
+    operation = out.incoming.operation
+    status = operation.errors.statuses.get(kind) if operation else None
+    out.status, out.error = status.code if status else 400, ApiError(kind)
+    out.body = kind if operation and operation.errors.bare else {"type": kind}
 
 
 # -- auth ------------------------------------------------------------------------------------------
@@ -170,18 +217,45 @@ def _install_errors_conflated(out: Outgoing) -> None:
         out.set_kind("invalid_access_code")
 
 
+@fault("install-needs-auth", "integrations.insert refuses a request without auth headers as unauthorized.",
+       "AUTH-004", seam=Seam.REQUEST)
+def _install_needs_auth(i: Incoming) -> None:
+    if i.method == INSTALL and not i.headers.get(AUTHORIZATION):
+        raise ApiError("unauthorized")
+
+
+@fault("missing-credentials-forbidden", "A request missing an auth header is refused as forbidden, not "
+       "unauthorized.", "AUTH-008", seam=Seam.REQUEST)
+def _missing_credentials_forbidden(i: Incoming) -> None:
+    if authenticated(i.method) and not (i.headers.get(AUTHORIZATION) and i.headers.get(INTEGRATION_ID)):
+        raise ApiError("forbidden")
+
+
+@fault("spent-code-unauthorized", "integrations.insert refuses an access code it already spent as unauthorized, "
+       "not invalid_access_code.", "AUTH-009", seam=Seam.RESPONSE)
+def _spent_code_unauthorized(out: Outgoing) -> None:
+    world, body = out.incoming.world, out.incoming.body
+    if out.method != INSTALL or world is None or not isinstance(body, dict):
+        return
+    spent = world.fault_state.setdefault("spent-code-unauthorized", set())
+    if out.ok:
+        spent.add(body.get("access_code"))
+    elif fails_with(out, "invalid_access_code") and body.get("access_code") in spent:
+        out.set_kind("unauthorized")
+
+
 # -- error shape and status ------------------------------------------------------------------------
 
 
 @fault("not-found-as-400", "not_found is answered with status 400 instead of 404.",
-       "ERR-002", "IDENT-004", seam=Seam.RESPONSE)
+       "ERR-002", seam=Seam.RESPONSE)
 def _not_found_as_400(out: Outgoing) -> None:
     if fails_with(out, "not_found"):
         out.status = 400
 
 
 @fault("unauthorized-as-403", "unauthorized is answered with status 403 instead of 401.",
-       "AUTH-001", "ERR-002", seam=Seam.RESPONSE)
+       "ERR-002", seam=Seam.RESPONSE)
 def _unauthorized_as_403(out: Outgoing) -> None:
     if fails_with(out, "unauthorized"):
         out.status = 403
@@ -222,6 +296,35 @@ def _unprocessable_as_400(out: Outgoing) -> None:
         out.status = 400
 
 
+@fault("crash-on-unprocessable", "A request the handler cannot process crashes: 500 with the last-resort body "
+       "bad_request (reason internal), not unprocessable.", "WIRE-001", "ERR-002", seam=Seam.RESPONSE)
+def _crash_on_unprocessable(out: Outgoing) -> None:
+    if fails_with(out, "unprocessable"):
+        out.set_kind("bad_request")
+        out.status = 500
+        if isinstance(out.body, dict):
+            out.body["reason"] = "internal"
+
+
+@fault("invoice-not-found-kind", "repairer.procurements.invoices.get answers an unknown invoice "
+       "invoice_not_found, a kind outside its union.", "ERR-004", seam=Seam.RESPONSE)
+def _invoice_not_found_kind(out: Outgoing) -> None:
+    if out.method == INVOICE_GET and fails_with(out, "not_found"):
+        out.set_kind("invoice_not_found")
+
+
+@fault("refused-confirm-confirms", "supplier.procurements.confirm answers not_found for another supplier's "
+       "procurement, and confirms it all the same.", "ERR-005", seam=Seam.RESPONSE)
+def _refused_confirm_confirms(out: Outgoing) -> None:
+    world, identity = out.incoming.world, identity_of(out.incoming)
+    if out.method != CONFIRM or not fails_with(out, "not_found") or world is None or not isinstance(identity, dict):
+        return
+    procurement = world.procurements.get(str(identity.get("id", "")).lower())
+    if procurement is not None and procurement.status == "order_requested":
+        procurement.status = "order_confirmed"
+        procurement.updated_at = world.stamp(out.incoming.tenants.clock())
+
+
 # -- D52 -------------------------------------------------------------------------------------------
 
 
@@ -248,11 +351,19 @@ def _procurement_without_currency_code(out: Outgoing) -> None:
 
 
 @fault("invoice-in-another-currency", "Invoices are in AUD while their procurement is in NZD.",
-       "BASKET-D52-002", seam=Seam.RESPONSE)
+       "BASKET-D52-004", seam=Seam.RESPONSE)
 def _invoice_in_another_currency(out: Outgoing) -> None:
     if answers(out, *INVOICE_METHODS):
         for invoice in invoices_in(out.body):
             invoice["currency_code"] = "AUD"
+
+
+@fault("invoice-without-currency-code", "Invoices carry no currency_code (D52).", "BASKET-D52-003",
+       seam=Seam.RESPONSE)
+def _invoice_without_currency_code(out: Outgoing) -> None:
+    if answers(out, *INVOICE_METHODS):
+        for invoice in invoices_in(out.body):
+            invoice.pop("currency_code", None)
 
 
 # -- schema drift ----------------------------------------------------------------------------------
@@ -319,7 +430,7 @@ def _procurement_skips_requested(out: Outgoing) -> None:
 domain_fault("confirm-does-nothing", "The supplier's confirm answers the procurement unchanged, order_requested.",
              "LIFE-003", "LIFE-004")
 domain_fault("confirm-toggles-back", "Confirming an order_confirmed procurement again moves it back to "
-             "order_requested.", "LIFE-004")
+             "order_requested.", "LIFE-004", "LIFE-014")
 
 @fault("status-regresses-on-get", "The repairer's second and later reads of a confirmed procurement show it "
        "order_requested (a stale replica).", "LIFE-004", seam=Seam.RESPONSE)
@@ -370,6 +481,59 @@ def _upsert_duplicates_job(i: Incoming) -> None:
                 job.external_id = None  # the old job is orphaned; the handler then creates a new one
 
 
+@fault("new-parts-ordered", "Parts inserted by repairer.jobs.parts.insert start ordered, not estimated.",
+       "LIFE-001", seam=Seam.RESPONSE)
+def _new_parts_ordered(out: Outgoing) -> None:
+    new = {part.id for part in inserted_parts(out)}
+    for part_id in new:
+        out.incoming.world.parts[part_id].status = "ordered"
+    for item in out.body["items"] if new else ():
+        if item["id"] in new:
+            item["status"] = "ordered"
+
+
+@fault("new-parts-get-no-offers", "Parts inserted by repairer.jobs.parts.insert get no basket offers (only the "
+       "seeded parts have any).", "LIFE-010", seam=Seam.RESPONSE)
+def _new_parts_get_no_offers(out: Outgoing) -> None:
+    new = {part.id for part in inserted_parts(out)}
+    offers = out.incoming.world.offers if new else {}
+    for sellable_id in [s for s, offer in offers.items() if new & set(offer.job_part_ids)]:
+        del offers[sellable_id]
+
+
+@fault("parts-list-drops-last", "repairer.jobs.parts.list leaves out the job's last part.", "LIFE-011",
+       seam=Seam.RESPONSE)
+def _parts_list_drops_last(out: Outgoing) -> None:
+    if answers(out, "repairer.jobs.parts.list"):
+        out.body["items"] = out.body["items"][:-1]
+
+
+domain_fault("reorder-accepted", "repairer.procurements.insert places parts that are already ordered again.",
+             "LIFE-008")
+
+
+@fault("supplier-view-in-aud", "The supplier's view of a procurement is in AUD, the repairer's in NZD.",
+       "LIFE-012", seam=Seam.RESPONSE)
+def _supplier_view_in_aud(out: Outgoing) -> None:
+    if answers(out, "supplier.procurements.get", CONFIRM):
+        out.body["currency_code"] = "AUD"
+
+
+@fault("inserted-job-not-found-by-id", "repairer.jobs.get by id does not find a job repairer.jobs.insert created "
+       "(not_found); by external id it does.", "LIFE-013", seam=Seam.RESPONSE)
+def _inserted_job_not_found_by_id(out: Outgoing) -> None:
+    world = out.incoming.world
+    inserted = world.fault_state.setdefault("inserted-job-not-found-by-id", set()) if world else set()
+    if answers(out, "repairer.jobs.insert"):
+        inserted.add(out.body["id"])
+    elif answers(out, "repairer.jobs.get") and "id" in (identity_of(out.incoming) or {}) and out.body["id"] in inserted:
+        refuse(out, "not_found")
+
+
+domain_fault("confirm-again-touches", "Confirming an order_confirmed procurement again bumps its updated_at.",
+             "LIFE-014")
+
+
 # -- identity --------------------------------------------------------------------------------------
 
 
@@ -385,12 +549,71 @@ def _external_id_selects_other_job(out: Outgoing) -> None:
 
 
 @fault("ambiguous-identity-accepted", "A job identity with several variants is accepted (the id wins), not 400.",
-       "IDENT-003", seam=Seam.CALL)
+       "IDENT-005", "IDENT-003", seam=Seam.CALL)
 def _ambiguous_identity_accepted(i: Incoming) -> None:
     for name in ("identity", "job_identity"):
         identity = i.body.get(name) if isinstance(i.body, dict) else None
         if isinstance(identity, dict) and len(identity) > 1 and "id" in identity:
             i.body[name] = {"id": identity["id"]}
+
+
+@fault("site-job-number-not-found", "A job selected by site and job number is not_found (the variant is "
+       "ignored by the selectors).", "IDENT-002", seam=Seam.CALL)
+def _site_job_number_not_found(i: Incoming) -> None:
+    identity = identity_of(i)
+    if i.method in JOB_SELECTORS and isinstance(identity, dict) and "site_job_number" in identity:
+        raise ApiError("not_found")
+
+
+@fault("unknown-identity-forbidden", "An identity that matches nothing is refused forbidden, not not_found (an "
+       "access layer that cannot tell).", "IDENT-004", seam=Seam.RESPONSE)
+def _unknown_identity_forbidden(out: Outgoing) -> None:
+    world = out.incoming.world
+    if fails_with(out, "not_found") and world is not None and names_nothing(world, identity_of(out.incoming)):
+        refuse(out, "forbidden")
+
+
+@fault("procurement-identity-defaults", "A procurement get without an identity id answers the caller's latest "
+       "procurement.", "IDENT-006", seam=Seam.CALL)
+def _procurement_identity_defaults(i: Incoming) -> None:
+    identity = identity_of(i)
+    if i.method not in PROCUREMENT_GETS or not (i.world and i.credential) or (
+            isinstance(identity, dict) and "id" in identity):
+        return
+    org, world = i.credential.organization_id, i.world
+    visible = [p.id for p in world.procurements.values()
+               if org in (owner_of(world, p.id), world.businesses[p.supplier_business_id].organization_id)]
+    if visible:
+        i.body["identity"] = {"id": visible[-1]}
+
+
+@fault("bad-identity-as-listed-kind", "A missing or ambiguous identity is refused with a kind the method's list "
+       "names (not_found, else unprocessable), not bad_request, where the list lacks bad_request.", "IDENT-007",
+       seam=Seam.RESPONSE)
+def _bad_identity_as_listed_kind(out: Outgoing) -> None:
+    operation, identity = out.incoming.operation, identity_of(out.incoming)
+    if (operation is None or operation.errors.documented("bad_request") or not fails_with(out, "bad_request")
+            or not isinstance(out.incoming.body, dict)):
+        return
+    if (out.method in TAKE_JOB_IDENTITY and not (isinstance(identity, dict) and len(identity) == 1)) or (
+            out.method in TAKE_PROCUREMENT_IDENTITY and not (isinstance(identity, dict) and "id" in identity)):
+        refuse(out, "not_found" if "not_found" in operation.errors.kinds else "unprocessable")
+
+
+@fault("invoices-list-both-selectors", "repairer.procurements.invoices.list with both selectors answers by the "
+       "procurement, not bad_request.", "IDENT-008", seam=Seam.CALL)
+def _invoices_list_both_selectors(i: Incoming) -> None:
+    if i.method == "repairer.procurements.invoices.list" and isinstance(i.body, dict) and {
+            "procurement_identity", "job_identity"} <= set(i.body):
+        del i.body["job_identity"]
+
+
+@fault("invoice-get-without-id-not-found", "repairer.procurements.invoices.get without an identity id answers "
+       "not_found, not bad_request.", "IDENT-009", seam=Seam.CALL)
+def _invoice_get_without_id_not_found(i: Incoming) -> None:
+    identity = identity_of(i)
+    if i.method == INVOICE_GET and not (isinstance(identity, dict) and "id" in identity):
+        raise ApiError("not_found")
 
 
 # -- scope and tenants -----------------------------------------------------------------------------
@@ -408,6 +631,17 @@ def _supplier_sees_others_procurements(i: Incoming) -> None:
         i.credential = replace(i.credential, organization_id=owner)
 
 
+@fault("repairer-sees-other-organizations", "The repairer can read and write another repairer "
+       "organization's jobs and procurements, named by id.", "SCOPE-002", seam=Seam.CALL)
+def _repairer_sees_other_organizations(i: Incoming) -> None:
+    identity = identity_of(i)
+    if i.method.startswith("repairer.") and i.world and i.credential and isinstance(identity, dict) and isinstance(
+            identity.get("id"), str):
+        owner = owner_of(i.world, identity["id"].lower())
+        if owner is not None:
+            i.credential = replace(i.credential, organization_id=owner)
+
+
 @fault("tenants-share-one-world", "Every tenant reads and writes one shared world.",
        "TENANT-001", seam=Seam.REQUEST)
 def _tenants_share_one_world(i: Incoming) -> None:
@@ -418,7 +652,7 @@ def _tenants_share_one_world(i: Incoming) -> None:
 # -- wire ------------------------------------------------------------------------------------------
 
 
-@fault("malformed-json-500", "A body that is not JSON gets a 500.", "WIRE-001", "WIRE-004", seam=Seam.RESPONSE)
+@fault("malformed-json-500", "A body that is not JSON gets a 500.", "WIRE-004", seam=Seam.RESPONSE)
 def _malformed_json_500(out: Outgoing) -> None:
     if out.error is not None and out.error.reason == "malformed_json":
         out.status, out.body = 500, {"type": "internal_server_error"}
@@ -459,6 +693,27 @@ def _get_answered_200(out: Outgoing) -> None:
         out.status, out.body, out.headers = 200, {}, {}
 
 
+@fault("missing-content-type-refused", "A request without a Content-Type is refused 415, not read as JSON.",
+       "WIRE-010", seam=Seam.REQUEST)
+def _missing_content_type_refused(i: Incoming) -> None:
+    if not i.headers.get("content-type"):
+        i.headers["content-type"] = "application/octet-stream"
+
+
+@fault("non-object-body-read-as-empty", "A JSON body that is not an object (an array, a string, a number) is "
+       "read as {}.", "WIRE-007", seam=Seam.CALL)
+def _non_object_body_read_as_empty(i: Incoming) -> None:
+    if not isinstance(i.body, dict):
+        i.body = {}
+
+
+@fault("odd-file-name-rejected", "uploads.prepare refuses a file name without a fitting extension as bad_request "
+       "(malformed), not unprocessable.", "WIRE-008", seam=Seam.RESPONSE)
+def _odd_file_name_rejected(out: Outgoing) -> None:
+    if out.method == "uploads.prepare" and fails_with(out, "unprocessable"):
+        refuse(out, "bad_request")
+
+
 # -- extensions ------------------------------------------------------------------------------------
 
 
@@ -470,7 +725,28 @@ def _extension_marker_missing(out: Outgoing) -> None:
 
 
 @fault("invoice-get-differs", "repairer.procurements.invoices.get answers the listed invoice without its lines.",
-       "EXT-002", seam=Seam.RESPONSE)
+       "EXT-003", seam=Seam.RESPONSE)
 def _invoice_get_differs(out: Outgoing) -> None:
     if answers(out, "repairer.procurements.invoices.get"):
         out.body["invoice"] = {**out.body["invoice"], "lines": []}
+
+
+@fault("invoices-listed-by-procurement-id", "repairer.procurements.invoices.list gives each invoice its "
+       "procurement's id, which invoices.get does not know.", "EXT-002", seam=Seam.RESPONSE)
+def _invoices_listed_by_procurement_id(out: Outgoing) -> None:
+    if answers(out, "repairer.procurements.invoices.list"):
+        for invoice in invoices_in(out.body):
+            invoice["id"] = invoice["procurement_id"]
+
+
+# -- the served spec and the run as a whole --------------------------------------------------------
+
+domain_fault("served-spec-lists-extensions", "/openapi.json lists the 3 proposed extension methods besides the 14 "
+             "of 2026-01.", "SPEC-001")
+
+
+@fault("uploads-never-prepared", "uploads.prepare refuses every file as unprocessable: no call of it ever succeeds.",
+       "COV-001", seam=Seam.RESPONSE)
+def _uploads_never_prepared(out: Outgoing) -> None:
+    if answers(out, "uploads.prepare"):
+        refuse(out, "unprocessable")

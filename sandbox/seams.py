@@ -7,7 +7,8 @@ same for every catalogue and belongs in one place, so that the app has one way t
 clean code paths stay clean.
 
 The seams, in the order a call meets them:
-- REQUEST: before authentication: may edit the request headers, the role the method needs, the world;
+- REQUEST: before authentication: may edit the request headers, the role the method needs, the world,
+  or raise an ApiError;
 - CALL: after the body is parsed, before it is validated and handled: may edit the body or the
   credential, or raise an ApiError;
 - RESPONSE: after the handler (or the error): may edit the status, the body and the headers, and

@@ -59,7 +59,7 @@ async def repairer_insert(call: Call) -> dict[str, Any]:
                 or part_id not in offer.job_part_ids
                 or part is None
                 or part.job_id != job.id
-                or part.status != "estimated"
+                or (part.status != "estimated" and not call.faults.active("reorder-accepted"))
                 or selection["quantity"] > MAX_QUANTITY
             ):
                 raise ApiError("unprocessable")
@@ -121,4 +121,6 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
         raise ApiError("bad_request", reason="already_confirmed")
     elif call.faults.active("confirm-toggles-back"):
         p.status, p.updated_at = "order_requested", world.stamp(call.now)
+    elif call.faults.active("confirm-again-touches"):
+        p.updated_at = world.stamp(call.now)
     return views.supplier_procurement(world, p)
