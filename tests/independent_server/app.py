@@ -103,11 +103,10 @@ def job_selector(value):
     elif key == "external":
         if isinstance(v, str) and v:
             return ("external", v)
-    elif key == "site_and_job_number":
-        if isinstance(v, dict) and set(v) == {"repairer_site_id", "job_number"}:
-            site = as_uuid(v["repairer_site_id"])
-            if site and isinstance(v["job_number"], str) and v["job_number"]:
-                return ("site", (site, v["job_number"]))
+    elif key == "site_and_job_number" and isinstance(v, dict) and set(v) == {"repairer_site_id", "job_number"}:
+        site = as_uuid(v["repairer_site_id"])
+        if site and isinstance(v["job_number"], str) and v["job_number"]:
+            return ("site", (site, v["job_number"]))
     raise ApiError("bad_request")
 
 
@@ -150,7 +149,7 @@ def extra(d):
 def r_job(w, job):
     out = {"id": job["id"], "repairer_site_id": job["repairer_site_id"],
            "images": [extra({"id": im["id"], "file_name": im["file_name"],
-                             "url": "https://media.independent.invalid/jobs/%s/%s" % (job["id"], im["file_name"])})
+                             "url": f"https://media.independent.invalid/jobs/{job['id']}/{im['file_name']}"})
                       for im in job["images"]]}
     # Optional JobV1 fields are omitted when they have no value (documented: "may be absent").
     for k in ("external_id", "job_number", "claim_number", "work_provider_id"):
@@ -256,7 +255,8 @@ def m_integrations_insert(ctx):
 def m_baskets_latest_get(ctx):
     w = ctx.world
     job = find_job(ctx, "job_identity")
-    offers = sorted((o for o in w.offers if o["job_id"] == job["id"]), key=lambda o: (o["unit_price"], o["sellable_id"]))
+    offers = sorted((o for o in w.offers if o["job_id"] == job["id"]),
+                    key=lambda o: (o["unit_price"], o["sellable_id"]))
     out_offers, seen = [], []
     for o in offers:
         first = w.parts[o["job_part_ids"][0]]
@@ -320,7 +320,7 @@ def m_jobs_insert(ctx):
     if job is None:
         if number is None:
             w.job_counter += 1
-            number = "J%d" % w.job_counter
+            number = f"J{w.job_counter}"
         job = w.add_job(sel[1] if sel[0] == "id" else str(uuid.uuid4()), org, site_id,
                         external_id=sel[1] if sel[0] == "external" else None, job_number=number)
     job["repairer_site_id"] = site_id
@@ -420,12 +420,12 @@ def m_uploads_prepare(ctx):
         raise ApiError("unprocessable")
     upload_id = str(uuid.uuid4())
     from urllib.parse import quote
-    path = "%s/%s" % (upload_id, quote(name))
+    path = f"{upload_id}/{quote(name)}"
     expires = time.time() + 900
     return extra({"upload_id": upload_id,
-                  "upload_url": "https://uploads.independent.invalid/%s?expires=%d&signature=%s"
-                                % (path, int(expires), secrets.token_hex(16)),
-                  "public_url": "https://media.independent.invalid/%s" % path if kind == "job_media" else None,
+                  "upload_url": f"https://uploads.independent.invalid/{path}?expires={int(expires)}"
+                                f"&signature={secrets.token_hex(16)}",
+                  "public_url": f"https://media.independent.invalid/{path}" if kind == "job_media" else None,
                   "expires_at": rfc3339(expires)})
 
 
@@ -489,27 +489,27 @@ class Spec:
 
 
 UA, UAF = ("unauthorized",), ("unauthorized", "forbidden")
-X_ERRORS = UAF + ("not_found", "bad_request", "unprocessable")
+X_ERRORS = (*UAF, "not_found", "bad_request", "unprocessable")
 METHODS = {
     "businesses.list": Spec(m_businesses_list, "any", UAF),
-    "integrations.insert": Spec(m_integrations_insert, None, UAF + (
-        "integration_not_found", "o_auth_not_supported_by_integration", "invalid_client_secret",
+    "integrations.insert": Spec(m_integrations_insert, None, (
+        *UAF, "integration_not_found", "o_auth_not_supported_by_integration", "invalid_client_secret",
         "invalid_access_code")),
-    "repairer.jobs.baskets.latest.get": Spec(m_baskets_latest_get, "repairer", UAF + ("not_found", "bad_request")),
-    "repairer.jobs.get": Spec(m_jobs_get, "repairer", UAF + ("not_found",)),
-    "repairer.jobs.insert": Spec(m_jobs_insert, "repairer", UAF + ("unprocessable", "work_provider_not_found")),
-    "repairer.jobs.parts.insert": Spec(m_parts_insert, "repairer", UAF + ("not_found", "unprocessable"), bare=True),
-    "repairer.jobs.parts.list": Spec(m_parts_list, "repairer", UAF + ("not_found",)),
-    "repairer.procurements.get": Spec(m_procurements_get, "repairer", UAF + ("not_found",)),
-    "repairer.procurements.list": Spec(m_procurements_list, "repairer", UAF + ("not_found",)),
+    "repairer.jobs.baskets.latest.get": Spec(m_baskets_latest_get, "repairer", (*UAF, "not_found", "bad_request")),
+    "repairer.jobs.get": Spec(m_jobs_get, "repairer", (*UAF, "not_found")),
+    "repairer.jobs.insert": Spec(m_jobs_insert, "repairer", (*UAF, "unprocessable", "work_provider_not_found")),
+    "repairer.jobs.parts.insert": Spec(m_parts_insert, "repairer", (*UAF, "not_found", "unprocessable"), bare=True),
+    "repairer.jobs.parts.list": Spec(m_parts_list, "repairer", (*UAF, "not_found")),
+    "repairer.procurements.get": Spec(m_procurements_get, "repairer", (*UAF, "not_found")),
+    "repairer.procurements.list": Spec(m_procurements_list, "repairer", (*UAF, "not_found")),
     "repairer.work-providers.list": Spec(lambda c: {"items": [
         extra({"id": p["id"], "name": p["name"]}) for p in sorted(
             (p for p in c.world.work_providers.values() if p["org_id"] == c.cred["org_id"]),
             key=lambda p: p["name"], reverse=True)]}, "repairer", UAF),
-    "supplier.procurements.confirm": Spec(m_supplier_confirm, "supplier", UAF + ("not_found",)),
-    "supplier.procurements.get": Spec(m_supplier_get, "supplier", UAF + ("not_found",)),
+    "supplier.procurements.confirm": Spec(m_supplier_confirm, "supplier", (*UAF, "not_found")),
+    "supplier.procurements.get": Spec(m_supplier_get, "supplier", (*UAF, "not_found")),
     "tier1.prepare": Spec(m_tier1_prepare, "any", UA),
-    "uploads.prepare": Spec(m_uploads_prepare, "any", UAF + ("unprocessable",)),
+    "uploads.prepare": Spec(m_uploads_prepare, "any", (*UAF, "unprocessable")),
     "repairer.procurements.insert": Spec(m_x_procurements_insert, "repairer", X_ERRORS, extension=True),
     "repairer.procurements.invoices.list": Spec(m_x_invoices_list, "repairer", X_ERRORS, extension=True),
     "repairer.procurements.invoices.get": Spec(m_x_invoices_get, "repairer", X_ERRORS, extension=True),

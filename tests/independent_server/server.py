@@ -139,9 +139,10 @@ def make_server(host="127.0.0.1", port=0, **flags) -> Server:
 
 def serve_in_thread(no_tenants=False, no_extensions=False, own_data=False, host="127.0.0.1") -> ServeResult:
     server = make_server(host, 0, no_tenants=no_tenants, no_extensions=no_extensions, own_data=own_data)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="independent-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="independent-server", daemon=True)
     thread.start()
-    url = "http://%s:%d" % (host, server.server_address[1])
+    url = f"http://{host}:{server.server_address[1]:d}"
 
     def stop():
         server.shutdown()
@@ -166,13 +167,13 @@ def main(argv=None):
     server = make_server(a.host, a.port, no_tenants=a.no_tenants, no_extensions=a.no_extensions,
                          own_data=a.own_data, verbose=a.verbose)
     host, port = server.server_address[:2]
-    print("independent_server listening on http://%s:%d (tenants=%s, extensions=%s, own_data=%s)"
-          % (host, port, not a.no_tenants, not a.no_extensions, a.own_data), file=sys.stderr)
+    print(f"independent_server listening on http://{host}:{port:d} (tenants={not a.no_tenants}, "
+          f"extensions={not a.no_extensions}, own_data={a.own_data})", file=sys.stderr)
     if a.own_data:
         ids = server.procurement_ids
-        print("own-data job external id: %s (job id %s)" % (ids["job_external_id"], ids["job_id"]), file=sys.stderr)
-        print("own-data procurement order_requested: %s" % " ".join(ids["order_requested"]), file=sys.stderr)
-        print("own-data procurement order_confirmed: %s" % " ".join(ids["order_confirmed"]), file=sys.stderr)
+        print(f"own-data job external id: {ids['job_external_id']} (job id {ids['job_id']})", file=sys.stderr)
+        print("own-data procurement order_requested: {}".format(" ".join(ids["order_requested"])), file=sys.stderr)
+        print("own-data procurement order_confirmed: {}".format(" ".join(ids["order_confirmed"])), file=sys.stderr)
     sys.stderr.flush()
     try:
         server.serve_forever()

@@ -7,8 +7,9 @@ import hashlib
 import secrets
 import time
 import uuid
-from datetime import datetime, timezone
-from decimal import Decimal, ROUND_HALF_UP
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
 
 CREATED_BY = "independent"
 CURRENCY = "NZD"
@@ -31,20 +32,20 @@ def money(value) -> Decimal:
 
 
 def rfc3339(ts: float) -> str:
-    dt = datetime.fromtimestamp(ts, timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (dt.microsecond // 1000)
+    dt = datetime.fromtimestamp(ts, UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 def pattern_id(prefix: str, n: int) -> str:
     """Seed id in the documented pattern 0X000000-0000-4000-8000-0000000000NN."""
-    return "%s000000-0000-4000-8000-0000000000%02d" % (prefix, n)
+    return f"{prefix}000000-0000-4000-8000-0000000000{n:02d}"
 
 
 class SeedIds:
     """Maps a symbolic seed name to an id: documented pattern ids, or (own-data mode)
     random uuid4s drawn once per server so every tenant world is seeded identically."""
 
-    PATTERN = {
+    PATTERN: ClassVar[dict[str, tuple[str, int]]] = {
         "org_repairer": ("09", 1), "org_supplier": ("09", 2), "org_partmaster": ("09", 3),
         "org_autoparts": ("09", 4), "org_other_repairer": ("09", 5),
         "site_main": ("0b", 1), "site_hornby": ("0b", 2), "biz_chch_toyota": ("0b", 10),
@@ -58,7 +59,7 @@ class SeedIds:
         "proc1": ("10", 1), "proc2": ("10", 2), "proc3": ("10", 3),
         "item1": ("14", 1), "item2": ("14", 2), "item3": ("14", 3),
     }
-    SELLABLES = {  # sellable n -> 0f...NN
+    SELLABLES: ClassVar[dict[str, int]] = {  # sellable n -> 0f...NN
         "s_part1": 1, "s_part2_pm": 2, "s_part2_ad": 3, "s_part3_pm": 4, "s_part3_ad": 5,
         "s_part4_pm": 6, "s_part4_ct": 7, "s_part5_ad": 8, "s_part5_ct": 9, "s_part6": 11,
     }
@@ -145,9 +146,9 @@ class World:
             (self.ids("biz_timaru_toyota"), genuine, "genuine", 2),
             (self.ids("biz_partmaster"), money(genuine * Decimal("0.78")), "aftermarket", 4),
         ):
-            sellable = str(uuid.uuid5(uuid.NAMESPACE_URL, "sellable:%s:%s" % (part["id"], business_id)))
+            sellable = str(uuid.uuid5(uuid.NAMESPACE_URL, "sellable:{}:{}".format(part["id"], business_id)))
             self.add_offer(job["id"], sellable, business_id, [part["id"]], price,
-                           "GEN-%06d" % (digest % 1000000), cond, days)
+                           f"GEN-{digest % 1000000:06d}", cond, days)
 
     # -------------------------------------------------------------- lifecycle
     def place_procurement(self, job, business_id, lines, pid=None, item_ids=None, created=None, reference="auto"):
@@ -170,7 +171,7 @@ class World:
             shipping = money(0) if threshold is not None and subtotal >= threshold else money(fee)
         if reference == "auto":
             self.po_counter += 1
-            reference = "PO-%d" % self.po_counter
+            reference = f"PO-{self.po_counter:d}"
         proc = {"id": pid or str(uuid.uuid4()), "job_id": job["id"], "buyer_org_id": job["org_id"],
                 "buyer_site_id": job["repairer_site_id"], "supplier_business_id": business_id,
                 "supplier_org_id": business["org_id"], "status": "order_requested", "reference": reference,
@@ -195,7 +196,7 @@ class World:
         shipping = proc["shipping"] if proc["shipping"] is not None else money(0)
         total = money(subtotal + shipping)
         self.invoice_counter += 1
-        inv = {"id": str(uuid.uuid4()), "kind": "invoice", "number": "INV-%d" % self.invoice_counter,
+        inv = {"id": str(uuid.uuid4()), "kind": "invoice", "number": f"INV-{self.invoice_counter:d}",
                "procurement_id": proc["id"], "job_id": proc["job_id"], "buyer_org_id": proc["buyer_org_id"],
                "supplier_business_id": proc["supplier_business_id"], "issued_at": ts, "lines": lines,
                "subtotal": subtotal, "shipping": shipping, "total": total,
@@ -270,13 +271,19 @@ def seed(w: World, ids: SeedIds):
         # Latest basket: Christchurch Toyota offers exactly two parts (612.50 + 486.50 = NZD 1,099.00,
         # free delivery above NZD 500).
         P = lambda k: ids(k)  # noqa: E731
-        w.add_offer(job["id"], ids("s_part2_pm"), ids("biz_partmaster"), [P("part2")], "389.00", "PM-TC19-FB01", "aftermarket", 3)
-        w.add_offer(job["id"], ids("s_part2_ad"), ids("biz_autoparts"), [P("part2")], "342.60", "AD-55019", "aftermarket", 5)
-        w.add_offer(job["id"], ids("s_part3_pm"), ids("biz_partmaster"), [P("part3")], "455.00", "PM-TC19-BN02", "aftermarket", 3)
-        w.add_offer(job["id"], ids("s_part3_ad"), ids("biz_autoparts"), [P("part3")], "512.40", "AD-55102", "aftermarket", 6)
-        w.add_offer(job["id"], ids("s_part4_pm"), ids("biz_partmaster"), [P("part4")], "540.00", "PM-TC19-HL04", "aftermarket", 4)
+        w.add_offer(job["id"], ids("s_part2_pm"), ids("biz_partmaster"), [P("part2")],
+                    "389.00", "PM-TC19-FB01", "aftermarket", 3)
+        w.add_offer(job["id"], ids("s_part2_ad"), ids("biz_autoparts"), [P("part2")],
+                    "342.60", "AD-55019", "aftermarket", 5)
+        w.add_offer(job["id"], ids("s_part3_pm"), ids("biz_partmaster"), [P("part3")],
+                    "455.00", "PM-TC19-BN02", "aftermarket", 3)
+        w.add_offer(job["id"], ids("s_part3_ad"), ids("biz_autoparts"), [P("part3")],
+                    "512.40", "AD-55102", "aftermarket", 6)
+        w.add_offer(job["id"], ids("s_part4_pm"), ids("biz_partmaster"), [P("part4")],
+                    "540.00", "PM-TC19-HL04", "aftermarket", 4)
         w.add_offer(job["id"], ids("s_part4_ct"), ct, [P("part4")], "612.50", "81145-12M10", "genuine", 1)
-        w.add_offer(job["id"], ids("s_part5_ad"), ids("biz_autoparts"), [P("part5")], "401.25", "AD-55277", "aftermarket", 5)
+        w.add_offer(job["id"], ids("s_part5_ad"), ids("biz_autoparts"), [P("part5")],
+                    "401.25", "AD-55277", "aftermarket", 5)
         w.add_offer(job["id"], ids("s_part5_ct"), ct, [P("part5")], "486.50", "53111-12A80", "genuine", 1)
         # Earlier orders (from an older basket): the seeded procurement the reference's curl examples use.
         o1 = {"sellable_id": ids("s_part1"), "part_number": "52021-12A70", "unit_price": money("289.00")}
