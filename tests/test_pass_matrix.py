@@ -172,9 +172,12 @@ class RowRun:
         return {r["id"]: r["status"] for r in self.requirements if r["status"] in SHOWN}
 
     def breaches(self) -> list[dict[str, Any]]:
-        """What keeps the verdict from being MUST-clean: failed requirements, and warned ones that are MUSTs."""
+        """What keeps the verdict from being MUST-clean: failed requirements, and warned ones that are MUSTs or
+        rest on more than an inference (a conforming server differs from the sandbox only where the documents are
+        silent, so every warning it gets must name an inferred rule)."""
         return [r for r in self.requirements
-                if r["status"] == "failed" or (r["status"] == "warned" and r["level"] != "SHOULD")]
+                if r["status"] == "failed"
+                or (r["status"] == "warned" and (r["level"] != "SHOULD" or r["provenance"] != "inferred"))]
 
     @property
     def clean(self) -> bool:
