@@ -26,18 +26,25 @@ from processes import ROOT, Timed, clean_env, run_timed, sandbox, scratch
 from conformance.target import PROFILES
 from contract import demo, documents
 from contract.wire import API_PREFIX, TENANT_HEADER
+from sandbox.__main__ import parse_args as sandbox_args
+from sandbox.app import WORLDS
 
 SUITE_TIMEOUT = 900.0
 HYPOTHESIS_CACHES = Path(tempfile.gettempdir()) / "bench-hypothesis-caches"  # shared by every run (processes.scratch)
 REPAIRER_HEADERS = demo.REPAIRER.headers()
 # a line of pytest's -q progress: one letter per test ("W" is the suite's warned), then "[ NN%]"
 PROGRESS_LINE = re.compile(rb"^[.FEsxXW]+ *(\[ *\d+%\])?$", re.MULTILINE)
+# The other repairer organization's job and procurement in the world the bench's sandbox serves, passed as a
+# user who knows them passes them (the README's CI recipe): without them the scope checks have nothing to ask.
+LANDMARKS = WORLDS[sandbox_args([]).world].landmarks
+SCOPE_OPTIONS = ("--foreign-job", LANDMARKS.foreign_job_id, "--foreign-procurement", LANDMARKS.foreign_procurement_id)
 
 
 def suite_command(base_url: str, reports: Path, seed: int, *extra: str) -> list[str]:
-    """The quick profile against `base_url`, exactly as a user runs it (plus a fixed seed, for comparability)."""
+    """The quick profile against `base_url`, exactly as a user runs it (plus a fixed seed, for comparability, and
+    the sandbox's other organization, for the scope checks)."""
     return [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "-q", "-p", "no:cacheprovider",
-            "--base-url", base_url, f"--reports-dir={reports}", "--hypothesis-seed", str(seed), *extra]
+            "--base-url", base_url, f"--reports-dir={reports}", "--hypothesis-seed", str(seed), *SCOPE_OPTIONS, *extra]
 
 
 @dataclass
