@@ -1,7 +1,7 @@
 """The reconstructed contract in `spec/` against its sources.
 
-The sources are `api-reference.txt` (primary) and `NOTES.md` in the shared contract directory
-(`../shared/contract/` beside the checkout, or `$CONTRACT_DIR`). Method names, error lists, required
+The sources are `api-reference.txt` (primary) and `NOTES.md`, copied verbatim into `contract/sources/`
+(or `$CONTRACT_DIR`: tests/sources.py). Method names, error lists, required
 fields, response field lists and request bodies are parsed out of the reference rather than copied
 here, so the spec and these tests cannot drift together.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,10 +24,10 @@ from referencing.jsonschema import DRAFT202012
 
 from contract import refs
 from contract.documents import with_extensions
+from tests.sources import CONTRACT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC_DIR = REPO / "contract"
-CONTRACT_DIR = Path(os.environ.get("CONTRACT_DIR", REPO.parent / "shared" / "contract"))
 PREFIX = "/api/2026-01/"
 PROVENANCE = {"documented", "upstream", "inferred"}
 SECURED_BY = {"bearerAuth", "integrationId"}

@@ -1,22 +1,19 @@
 """The catalogue cites its sources: every quote verbatim on its line, labelled as the documents label it,
 and every MUST resting on a documented quote.
 
-The documents are `../shared/contract/` beside the checkout (or `$CONTRACT_DIR`); without them the
-quote tests skip, like the contract's own tests.
+The documents are the copy in `contract/sources/` (or `$CONTRACT_DIR`, see tests/sources.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from conformance.requirement import Level, Provenance, Requirement, Source
 from conformance.requirements import CATALOGUE, EXT, RETIRED, WIRE_METHODS
+from tests.sources import BUNDLED, CONTRACT_DIR, UPSTREAM
 
-CONTRACT_DIR = Path(os.environ.get("CONTRACT_DIR", Path(__file__).resolve().parents[2] / "shared" / "contract"))
 ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-\d{3}$")
 MIN_QUOTE = 10  # characters: a shorter single-line quote proves nothing
 DOC, UP, INF = Provenance.DOCUMENTED, Provenance.UPSTREAM, Provenance.INFERRED
@@ -105,3 +102,12 @@ def test_an_inferred_rule_is_never_a_must() -> None:
     with pytest.raises(ValueError, match="one sentence"):
         Requirement("X-002", Level.SHOULD, "x", "A thing MUST happen.", ("*",),
                     (Source("NOTES.md", 13, "our decision where the sources are silent", INF),))
+
+
+@pytest.mark.parametrize("name", ["api-reference.txt", "NOTES.md"])
+def test_the_bundled_documents_are_the_published_ones(name: str) -> None:
+    """contract/sources/ is a verbatim copy: where the documents are kept beside the checkout, it equals them."""
+    kept = UPSTREAM / name
+    if not kept.is_file():
+        pytest.skip(f"no {name} beside the checkout to compare the bundled copy with")
+    assert (BUNDLED / name).read_bytes() == kept.read_bytes(), f"contract/sources/{name} differs from ../shared"

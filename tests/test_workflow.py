@@ -22,13 +22,11 @@ import yaml
 from conformance import nightly
 from conformance.options import DEMO
 from conformance.report import history
+from tests.sources import CONTRACT_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "nightly.yml"
-# beside the clone (/work/main -> /work/shared), or beside the worktrees' folder (/work/wt/x -> /work/shared)
-API_REFERENCE = next((reference for reference in (folder / "shared" / "contract" / "api-reference.txt"
-                                                  for folder in (ROOT.parent, ROOT.parent.parent))
-                      if reference.exists()), ROOT.parent / "shared" / "contract" / "api-reference.txt")
+API_REFERENCE = CONTRACT_DIR / "api-reference.txt"
 PINNED = re.compile(r"^(?P<action>[\w.-]+/[\w.-]+)(?:/[\w./-]+)?@(?P<sha>[0-9a-f]{40}) "
                     r"# (?P<version>v\d+(?:\.\d+){0,2})$")
 
