@@ -1,4 +1,4 @@
-"""The reconstructed contract in `spec/` against its sources.
+"""The reconstructed contract in `contract/` against its sources.
 
 The sources are `api-reference.txt` (primary) and `NOTES.md`, copied verbatim into `contract/sources/`
 (or `$CONTRACT_DIR`: tests/sources.py). Method names, error lists, required
