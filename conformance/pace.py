@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -34,7 +35,14 @@ SUITE_COST_S = 0.005  # the suite's own work per request (generation, judging, e
 PER_PROCESS = 4  # of concurrency, per pytest-xdist worker the run starts itself
 MAX_PROCESSES = 4
 PROBES = 3  # round trips timed (the first also opens the connection): the shortest is the latency
-LONG_MODULES = ("conformance/test_stateful.py", "conformance/test_generated.py")  # the longest tests, longest first
+# the longest tests (node id prefixes), longest first: the stateful chains, the generated tests, the lifecycle
+# walks, the one request that uploads 2 MiB
+LONGEST = ("conformance/test_stateful.py", "conformance/test_generated.py", "conformance/checks/test_lifecycle.py",
+           "conformance/checks/test_wire.py::test_large_body_is_a_client_error")
+# How pytest-xdist hands out the tests, longest first: one or two at a time to whichever worker is free (the
+# longest-first greedy schedule). By default `load` sends each worker a run of consecutive tests at the
+# start, which would give one worker every long test.
+MAX_SCHEDULE_CHUNK = 1
 LATENCY_S = pytest.StashKey[float | None]()
 CONCURRENCY = pytest.StashKey[int]()
 
@@ -63,10 +71,10 @@ def processes_for(concurrency: int) -> int:
 
 
 def longest_first(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist: the stateful chains, then the generated tests, then the checks (each group in its
-    order), so that no long test is left for last while the other workers idle."""
+    """Under pytest-xdist: the LONGEST tests first, then the other checks (each group in its order), so that no
+    long test is left for last while the other workers idle."""
     def rank(item: pytest.Item) -> int:
-        return next((n for n, module in enumerate(LONG_MODULES) if item.nodeid.startswith(module)), len(LONG_MODULES))
+        return next((n for n, prefix in enumerate(LONGEST) if item.nodeid.startswith(prefix)), len(LONGEST))
 
     items.sort(key=rank)
 
@@ -100,10 +108,20 @@ def plan(config: pytest.Config) -> None:
         config.stash[LATENCY_S] = latency
         concurrency = sized(latency)
     config.stash[CONCURRENCY] = concurrency
-    chosen = getattr(config.option, "numprocesses", "unavailable")  # the attribute exists with pytest-xdist
-    if chosen is None and not config.getoption("usepdb") and processes_for(concurrency) > 1:
+    schedule(config.option, concurrency)
+
+
+def schedule(option: Any, concurrency: int) -> None:
+    """pytest-xdist's options (`config.option`): the workers `concurrency` calls for when the user gave no `-n`,
+    and the tests handed out one at a time (longest first) unless the user chose a --maxschedchunk."""
+    chosen = getattr(option, "numprocesses", "unavailable")  # the attribute exists with pytest-xdist
+    if chosen == "unavailable":
+        return
+    if chosen is None and not option.usepdb and processes_for(concurrency) > 1:
         workers = processes_for(concurrency)  # what `-n workers` means: --dist load --tx workers*popen
-        config.option.numprocesses, config.option.dist, config.option.tx = workers, "load", ["popen"] * workers
+        option.numprocesses, option.dist, option.tx = workers, "load", ["popen"] * workers
+    if option.maxschedchunk is None:
+        option.maxschedchunk = MAX_SCHEDULE_CHUNK
 
 
 def planned(config: pytest.Config) -> Pace:

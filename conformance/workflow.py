@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Call, Reply, call_many
 from conformance.findings import excuse_coverage, not_applicable, stop
 from conformance.run import Run
 from conformance.safety import unique_external_id
@@ -187,10 +187,14 @@ def place(repairer: ApiClient, job_id: str, selections: list[dict[str, Any]]) ->
                          {"job_identity": by_id(job_id), "offer_selections": selections})
 
 
-def get_procurement(client: ApiClient, procurement_id: str) -> Reply:
+def prepare_get_procurement(client: ApiClient, procurement_id: str) -> Call:
     """The procurement as `client` sees it: repairer.procurements.get or supplier.procurements.get by role."""
     role = client.credential.role if client.credential else "repairer"
-    return client.call(f"{role}.procurements.get", {"identity": by_id(procurement_id)})
+    return client.prepare(f"{role}.procurements.get", {"identity": by_id(procurement_id)})
+
+
+def get_procurement(client: ApiClient, procurement_id: str) -> Reply:
+    return prepare_get_procurement(client, procurement_id).send()
 
 
 def confirm(supplier: ApiClient, procurement_id: str) -> Reply:
@@ -201,11 +205,10 @@ def invoices_of(repairer: ApiClient, procurement_id: str) -> Reply:
     return repairer.call("repairer.procurements.invoices.list", {"procurement_identity": by_id(procurement_id)})
 
 
-def supplier_business_ids(supplier: ApiClient) -> set[str]:
-    """The supplier businesses the supplier credential acts for. Not documented, so asked at run time:
-    businesses.list lists the businesses of the caller's organization."""
-    return {str(b["id"]).lower() for b in items_of(supplier.call("businesses.list").body)
-            if isinstance(b, dict) and "id" in b}
+def business_ids(listed: Reply) -> set[str]:
+    """The businesses a businesses.list reply names: for the supplier credential, the supplier businesses it acts
+    for (not documented, so asked at run time: businesses.list lists the caller's organization's)."""
+    return {str(b["id"]).lower() for b in items_of(listed.body) if isinstance(b, dict) and "id" in b}
 
 
 # -- choosing offers and placing ----------------------------------------------------------------------
@@ -276,8 +279,11 @@ def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mi
     check; a refused placement is a LIFE-002 finding."""
     require_extensions(repairer)
     job = new_job(parts=[dict(p) for p in PARTS])
-    basket = precondition(basket_of(repairer, by_id(job["id"])), "the basket of a new job with parts")
-    own = supplier_business_ids(supplier)
+    basket_reply, businesses = call_many([
+        repairer.prepare("repairer.jobs.baskets.latest.get", {"job_identity": by_id(job["id"])}),
+        supplier.prepare("businesses.list")])
+    basket = precondition(basket_reply, "the basket of a new job with parts")
+    own = business_ids(businesses)
     if not own:
         pytest.skip("businesses.list names no business of the supplier credential: cannot tell its procurements")
     selections = choose_offers(basket, job["parts"][:-1], lambda s: (s in own) == mine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -81,3 +82,40 @@ def test_the_default_concurrency_grows_with_the_round_trip(latency: float | None
 def test_the_rate_is_shared_out_among_processes() -> None:
     assert pace.Pace(concurrency=11, max_rps=10.0, processes=3).max_rps_per_process == pytest.approx(10 / 3)
     assert pace.Pace().max_rps_per_process is None
+
+
+def xdist_options(**given: object) -> SimpleNamespace:
+    """pytest-xdist's options as the command line leaves them (nothing given: no -n, no --maxschedchunk)."""
+    return SimpleNamespace(**{"numprocesses": None, "dist": "no", "tx": [], "maxschedchunk": None,
+                              "usepdb": False, **given})
+
+
+def test_a_remote_target_gets_workers_handed_one_test_at_a_time() -> None:
+    option = xdist_options()
+    pace.schedule(option, 11)
+    assert (option.numprocesses, option.dist, option.tx) == (3, "load", ["popen"] * 3)
+    assert option.maxschedchunk == pace.MAX_SCHEDULE_CHUNK
+
+
+def test_the_users_own_xdist_options_are_kept() -> None:
+    option = xdist_options(numprocesses=2, maxschedchunk=8)
+    pace.schedule(option, 16)
+    assert (option.numprocesses, option.tx, option.maxschedchunk) == (2, [], 8)
+    loopback = xdist_options()
+    pace.schedule(loopback, 1)
+    assert (loopback.numprocesses, loopback.dist) == (None, "no")
+    without_xdist = SimpleNamespace(usepdb=False)
+    pace.schedule(without_xdist, 16)
+    assert vars(without_xdist) == {"usepdb": False}
+
+
+def test_the_longest_tests_are_handed_out_first() -> None:
+    ids = ["conformance/checks/test_auth.py::test_a",
+           "conformance/checks/test_wire.py::test_large_body_is_a_client_error",
+           "conformance/test_generated.py::test_b",
+           "conformance/checks/test_lifecycle.py::test_c",
+           "conformance/test_stateful.py::TestLinkedChains::runTest",
+           "conformance/test_generated.py::test_a"]
+    items = [SimpleNamespace(nodeid=nodeid) for nodeid in ids]
+    pace.longest_first(items)  # type: ignore[arg-type]
+    assert [item.nodeid for item in items] == [ids[4], ids[2], ids[5], ids[3], ids[1], ids[0]]

@@ -139,10 +139,10 @@ def authenticates(client: ApiClient, key: str, integration: str, world: str) -> 
     """A minted pair authenticates: a role-neutral method answers 2xx, a repairer method does not refuse it
     as unauthorized (which role an install grants is not documented)."""
     headers = {"Authorization": f"Bearer {key}", "Partly-Integration-ID": integration}
-    listed = client.as_(None).call("businesses.list", {}, headers=headers)
+    listed, providers = call_many(client.as_(None).prepare(method, {}, headers=headers)
+                                  for method in ("businesses.list", "repairer.work-providers.list"))
     expect("AUTH-005", listed.ok, f"the minted pair does not authenticate businesses.list ({world}): "
            f"{listed.describe()}", listed.exchange.render())
-    providers = client.as_(None).call("repairer.work-providers.list", {}, headers=headers)
     expect("AUTH-005", providers.kind != "unauthorized", f"the minted pair is unauthorized on "
            f"repairer.work-providers.list ({world}): {providers.describe()}", providers.exchange.render())
 

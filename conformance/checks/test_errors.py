@@ -23,7 +23,7 @@ from conformance.checks._helpers import (
     lists,
     unknown_identities,
 )
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import expect
 from conformance.safety import unique_external_id
 from conformance.workflow import NewJob
@@ -39,6 +39,7 @@ UNPROCESSABLE_PARTS = {
     "quantity 0": [{"description": "Front bumper cover assembly", "quantity": 0}],
     "a negative quantity": [{"description": "Front bumper cover assembly", "quantity": -1}],
 }
+NO_MATCH = "an identity that matches nothing"
 
 
 def expect_typed(reply: Reply, what: str) -> None:
@@ -63,14 +64,16 @@ def test_errors_are_typed_objects(anonymous: ApiClient, method: str) -> None:
     """Errors provoked without credentials, with an identity that matches nothing, and without the required
     fields are `{"type": kind}` objects of the method's union; no match is not_found."""
     caller = as_role(anonymous, method)
+    calls = {"no fields": caller.prepare(method, {})}
     if method != INSTALL:
-        expect_typed(anonymous.call(method, example(method)), "no auth headers")
+        calls["no auth headers"] = anonymous.prepare(method, example(method))
     if "not_found" in error_kinds(method):
-        reply = caller.call(method, unknown_identities(example(method)))
-        if lists(method, "not_found"):  # the documents name the kind for no match (NOTES §4)
-            expect_error("IDENT-004", reply, "not_found", "an identity that matches nothing")
-        expect_typed(reply, "an identity that matches nothing")
-    expect_typed(caller.call(method, {}), "no fields")
+        calls[NO_MATCH] = caller.prepare(method, unknown_identities(example(method)))
+    replies = dict(zip(calls, call_many(calls.values()), strict=True))
+    for what, reply in replies.items():
+        expect_typed(reply, what)
+    if NO_MATCH in replies and lists(method, "not_found"):  # the documents name the kind for no match (NOTES §4)
+        expect_error("IDENT-004", replies[NO_MATCH], "not_found", NO_MATCH)
 
 
 @pytest.mark.requirement("ERR-D24-001", "IDENT-004", "AUTH-001", "AUTH-003")
@@ -79,17 +82,16 @@ def test_parts_insert_errors_are_bare_strings(anonymous: ApiClient, new_job: New
     run = anonymous.run
     unknown = {"job_identity": {"id": str(uuid.uuid4())}, "parts": [A_PART]}
     repairer = as_role(anonymous, D24_METHOD)
-    not_found = repairer.call(D24_METHOD, unknown)
+    not_found, no_auth, wrong_role = call_many(client.prepare(D24_METHOD, unknown) for client in
+                                               (repairer, anonymous, anonymous.as_(run.target.supplier)))
     expect_bare(not_found, "an unknown job")
     expect_error("IDENT-004", not_found, "not_found", "an unknown job")
-    no_auth = anonymous.call(D24_METHOD, unknown)
     expect_bare(no_auth, "no auth headers")
     expect_refused("AUTH-001", no_auth, "no auth headers")
-    wrong_role = anonymous.as_(run.target.supplier).call(D24_METHOD, unknown)
     expect_bare(wrong_role, "a supplier credential")
     expect_error("AUTH-003", wrong_role, {"forbidden", "not_found"}, "a supplier credential")
     job = {"id": new_job()["id"]}
-    for what, parts in UNPROCESSABLE_PARTS.items():
+    for what, parts in UNPROCESSABLE_PARTS.items():  # one after another: each may add parts to the same job
         expect_bare(repairer.call(D24_METHOD, {"job_identity": job, "parts": parts}), what)
 
 
@@ -101,16 +103,19 @@ def job_body(site_id: str, **fields: Any) -> dict[str, Any]:
 def test_jobs_insert_inferred_kinds(repairer: ApiClient, site_id: str) -> None:
     """An unknown work provider is work_provider_not_found, an unknown site unprocessable (their conditions
     and statuses are inferred)."""
-    reply = repairer.call("repairer.jobs.insert", job_body(site_id, work_provider_id=str(uuid.uuid4())))
-    expect_error("ERR-003", reply, "work_provider_not_found", "an unknown work_provider_id")
-    reply = repairer.call("repairer.jobs.insert", job_body(str(uuid.uuid4())))
-    expect_error("ERR-003", reply, "unprocessable", "an unknown repairer_site_id")
+    unknown_provider, unknown_site = call_many([
+        repairer.prepare("repairer.jobs.insert", job_body(site_id, work_provider_id=str(uuid.uuid4()))),
+        repairer.prepare("repairer.jobs.insert", job_body(str(uuid.uuid4())))])
+    expect_error("ERR-003", unknown_provider, "work_provider_not_found", "an unknown work_provider_id")
+    expect_error("ERR-003", unknown_site, "unprocessable", "an unknown repairer_site_id")
 
 
 @pytest.mark.requirement("ERR-001")
 def test_uploads_prepare_errors_are_of_its_union(repairer: ApiClient) -> None:
     """A file name without an extension, with a path, or not fitting its media type is plausibly
     unprocessable; a 2xx is not wrong, but an error must be a kind of the union (judged)."""
-    for name in ("estimate", "../../estimate.jpg", "estimate.exe"):
-        expect_typed(repairer.call("uploads.prepare", {"file_name": name, "media_type": "image", "type": "job_media"}),
-                     f"file_name {name!r}")
+    names = ("estimate", "../../estimate.jpg", "estimate.exe")
+    replies = call_many(repairer.prepare("uploads.prepare", {"file_name": name, "media_type": "image",
+                                                             "type": "job_media"}) for name in names)
+    for name, reply in zip(names, replies, strict=True):
+        expect_typed(reply, f"file_name {name!r}")

@@ -11,7 +11,7 @@ import pytest
 
 from conformance import workflow
 from conformance.checks._helpers import ALL_METHODS, expect_error, expect_refused, lists
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import expect, not_applicable
 from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
 from conformance.safety import unique_external_id
@@ -58,14 +58,14 @@ def job(new_job: NewJob) -> dict[str, Any]:
 @pytest.mark.parametrize("method", JOB_SELECTORS)
 def test_id_and_external_id_select_the_same_job(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
     """By id and by external id, the method answers about the same job, the one repairer.jobs.insert made."""
-    by_id_reply = repairer.call(method, {field_of(method): {"id": job["id"]}})
+    by_id_reply, by_external = call_many(repairer.prepare(method, {field_of(method): {key: job[key]}})
+                                         for key in ("id", "external"))
     reference = workflow.require_ok(by_id_reply, "LIFE-013" if method == "repairer.jobs.get" else "IDENT-001",
                                     f"{method} by the id repairer.jobs.insert answered")
     if method == "repairer.jobs.get":
         expect("LIFE-013", selection(method, reference) == job["id"].lower(),
                f"repairer.jobs.get by id answers job {selection(method, reference)}, not {job['id']}",
                by_id_reply.exchange.render())
-    by_external = repairer.call(method, {field_of(method): {"external": job["external"]}})
     expect("IDENT-001", by_external.ok and selection(method, by_external.body) == selection(method, reference),
            f"{method} by external id is not the job selected by id: {by_external.describe()}",
            by_external.exchange.render())
@@ -104,8 +104,8 @@ def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict
     cases = {"no identity": missing, "an identity with no variant": job_request(method, {}, site_id),
              "an identity with two variants": job_request(method, {"id": job["id"], "external": job["external"]},
                                                           site_id)}
-    for what, body in cases.items():
-        expect_bad_identity_refused(method, repairer.call(method, body), what)
+    for what, reply in zip(cases, call_many(repairer.prepare(method, body) for body in cases.values()), strict=True):
+        expect_bad_identity_refused(method, reply, what)
 
 
 @pytest.mark.requirement("IDENT-006", "IDENT-007")
@@ -113,8 +113,9 @@ def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict
 def test_a_procurement_identity_needs_its_id(repairer: ApiClient, supplier: ApiClient, method: str) -> None:
     """A missing procurement identity, or one without its id, is refused."""
     client = supplier if method.startswith("supplier.") else repairer
-    for what, body in (("no identity", {}), ("an identity without an id", {"identity": {}})):
-        expect_bad_identity_refused(method, client.call(method, body), what)
+    cases = {"no identity": {}, "an identity without an id": {"identity": {}}}
+    for what, reply in zip(cases, call_many(client.prepare(method, body) for body in cases.values()), strict=True):
+        expect_bad_identity_refused(method, reply, what)
 
 
 @pytest.mark.requirement("IDENT-008", "IDENT-009")
@@ -132,8 +133,9 @@ def test_the_extensions_selectors_need_exactly_one(repairer: ApiClient, job: dic
         ("IDENT-009", "repairer.procurements.invoices.get", {}, "no identity"),
         ("IDENT-009", "repairer.procurements.invoices.get", {"identity": {}}, "an identity without an id"),
     ]
-    for requirement, method, body, what in cases:
-        expect_error(requirement, repairer.call(method, body), "bad_request", what)
+    replies = call_many(repairer.prepare(method, body) for _, method, body, _ in cases)
+    for (requirement, _, _, what), reply in zip(cases, replies, strict=True):
+        expect_error(requirement, reply, "bad_request", what)
 
 
 @pytest.mark.requirement("IDENT-004")
@@ -141,9 +143,10 @@ def test_the_extensions_selectors_need_exactly_one(repairer: ApiClient, job: dic
                                     if m in ALL_METHODS])
 def test_an_unknown_job_is_not_found(repairer: ApiClient, site_id: str, method: str) -> None:
     """A well-formed id or external id that no job has is not_found."""
-    for identity in ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")}):
-        expect_error("IDENT-004", repairer.call(method, job_request(method, identity, site_id)), "not_found",
-                     f"unknown identity {identity}")
+    identities = ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")})
+    replies = call_many(repairer.prepare(method, job_request(method, identity, site_id)) for identity in identities)
+    for identity, reply in zip(identities, replies, strict=True):
+        expect_error("IDENT-004", reply, "not_found", f"unknown identity {identity}")
 
 
 @pytest.mark.requirement("IDENT-004")
@@ -166,13 +169,17 @@ def test_the_repairer_sees_only_its_organization(repairer: ApiClient, site_id: s
     if not (target.foreign_job or target.foreign_procurement):
         not_applicable("the run knows no job or procurement of another organization",
                        "pass --foreign-job ID and --foreign-procurement ID (of another organization) to check scope")
+    calls = []  # (what, request): all sent at once
     if target.foreign_job:
-        for method in (*JOB_SELECTORS, "repairer.procurements.list", *((PARTS_INSERT,) if target.isolated else ())):
-            reply = repairer.call(method, job_request(method, {"id": target.foreign_job}, site_id))
-            expect_error("SCOPE-002", reply, "not_found", "a job of another organization")
+        methods = (*JOB_SELECTORS, "repairer.procurements.list", *((PARTS_INSERT,) if target.isolated else ()))
+        calls += [("a job of another organization",
+                   repairer.prepare(method, job_request(method, {"id": target.foreign_job}, site_id)))
+                  for method in methods]
     if target.foreign_procurement:
-        reply = repairer.call("repairer.procurements.get", {"identity": by_id(target.foreign_procurement)})
-        expect_error("SCOPE-002", reply, "not_found", "a procurement of another organization")
+        calls.append(("a procurement of another organization",
+                      repairer.prepare("repairer.procurements.get", {"identity": by_id(target.foreign_procurement)})))
+    for (what, _), reply in zip(calls, call_many(call for _, call in calls), strict=True):
+        expect_error("SCOPE-002", reply, "not_found", what)
 
 
 @pytest.mark.requirement("SCOPE-001", "ERR-005")
@@ -188,9 +195,9 @@ def test_the_supplier_sees_only_what_it_supplies(repairer: ApiClient, supplier: 
     else:
         not_applicable("the run has no procurement of another supplier (the extensions would place one)",
                        "pass --foreign-procurement ID (of another organization) to check scope")
-    before = workflow.get_procurement(repairer, foreign)
-    expect_error("SCOPE-001", workflow.get_procurement(supplier, foreign), "not_found",
-                 "a procurement of another supplier's business")
+    before, as_supplier = call_many(workflow.prepare_get_procurement(client, foreign)
+                                    for client in (repairer, supplier))
+    expect_error("SCOPE-001", as_supplier, "not_found", "a procurement of another supplier's business")
     if target.isolated or repairer.run.ownership.owns("procurement", by_id(foreign)):
         confirm = workflow.confirm(supplier, foreign)
         expect_error("SCOPE-001", confirm, "not_found", "confirming a procurement of another supplier's business")

@@ -15,7 +15,7 @@ import pytest
 
 from conformance import workflow
 from conformance.checks._helpers import expect_error
-from conformance.client import ApiClient, Reply
+from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import expect, stop
 from conformance.run import Run
 from conformance.safety import unique_external_id
@@ -41,10 +41,10 @@ def status_of(reply: Reply, requirement: str, what: str) -> str:
     return readable(procurement_status(procurement), f"the procurement's status in {what}")
 
 
-def part_statuses(repairer: ApiClient, job_id: str, requirement: str) -> tuple[dict[str, Any], Reply]:
-    reply = workflow.parts_of(repairer, by_id(job_id))
+def part_statuses(reply: Reply, requirement: str) -> dict[str, Any]:
+    """Each listed part's status, by part id, from a repairer.jobs.parts.list reply."""
     items = workflow.items_of(require_ok(reply, requirement, "repairer.jobs.parts.list of the job"))
-    return {str(p.get("id")).lower(): p.get("status") for p in items if isinstance(p, dict)}, reply
+    return {str(p.get("id")).lower(): p.get("status") for p in items if isinstance(p, dict)}
 
 
 def agreed_view(procurement: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +71,8 @@ def test_new_parts_are_estimated_and_listed(repairer: ApiClient, new_job: NewJob
         if "status" in part:  # the field that carries PartStatusV1 is inferred: the judge warns when absent
             expect("LIFE-001", part["status"] == "estimated",
                    f"repairer.jobs.parts.insert answered part {part.get('id')} as {part['status']!r}, not estimated")
-    statuses, reply = part_statuses(repairer, job["id"], "LIFE-011")
+    reply = workflow.parts_of(repairer, by_id(job["id"]))
+    statuses = part_statuses(reply, "LIFE-011")
     expect("LIFE-011", inserted <= set(statuses), f"repairer.jobs.parts.list does not list the inserted parts "
            f"{sorted(inserted - set(statuses))}", reply.exchange.render())
     for part_id in inserted & set(statuses):
@@ -118,15 +119,17 @@ def test_placing_orders_the_chosen_parts(repairer: ApiClient, supplier: ApiClien
     expect("LIFE-007", items == order.ordered_part_ids,
            f"the procurement's source items name parts {sorted(items)}, not the chosen "
            f"{sorted(order.ordered_part_ids)}", evidence)
-    got = workflow.get_procurement(repairer, order.id)
+    job_identity = {"job_identity": by_id(order.job["id"])}
+    got, listed, reply = call_many([workflow.prepare_get_procurement(repairer, order.id),
+                                    repairer.prepare("repairer.procurements.list", job_identity),
+                                    repairer.prepare("repairer.jobs.parts.list", job_identity)])
     expect("LIFE-002", status_of(got, "LIFE-002", "repairer.procurements.get of the new procurement") == REQUESTED,
            f"repairer.procurements.get does not show the new procurement {REQUESTED}", got.exchange.render())
-    listed = repairer.call("repairer.procurements.list", {"job_identity": by_id(order.job["id"])})
     ids = {str(p.get("id")) for p in workflow.items_of(require_ok(listed, "LIFE-002", "procurements of the job"))
            if isinstance(p, dict)}
     expect("LIFE-002", order.id in ids, "repairer.procurements.list of the job does not list the new procurement",
            listed.exchange.render())
-    statuses, reply = part_statuses(repairer, order.job["id"], "LIFE-002")
+    statuses = part_statuses(reply, "LIFE-002")
     for part_id in order.ordered_part_ids:
         expect("LIFE-002", statuses.get(part_id) == "ordered",
                f"placed part {part_id} is {statuses.get(part_id)!r}, not ordered", reply.exchange.render())
@@ -139,8 +142,9 @@ def test_placing_orders_the_chosen_parts(repairer: ApiClient, supplier: ApiClien
 def test_no_invoice_before_confirmation(repairer: ApiClient, supplier: ApiClient, new_job: NewJob) -> None:
     """An order_requested procurement has no invoice, by procurement and by job."""
     order = workflow.place_order(repairer, supplier, new_job)
-    for selector in ({"procurement_identity": by_id(order.id)}, {"job_identity": by_id(order.job["id"])}):
-        reply = repairer.call("repairer.procurements.invoices.list", selector)
+    selectors = ({"procurement_identity": by_id(order.id)}, {"job_identity": by_id(order.job["id"])})
+    replies = call_many(repairer.prepare("repairer.procurements.invoices.list", selector) for selector in selectors)
+    for selector, reply in zip(selectors, replies, strict=True):
         items = workflow.items_of(require_ok(reply, "LIFE-006", f"invoices.list by {next(iter(selector))}"))
         expect("LIFE-006", items == [],
                f"invoices.list by {next(iter(selector))} lists {len(items)} invoice(s) before the confirm",
@@ -176,8 +180,7 @@ def test_confirm_moves_to_order_confirmed_for_good(repairer: ApiClient, supplier
     expect("LIFE-003", status_of(reply, "LIFE-003", "supplier.procurements.confirm") == CONFIRMED,
            f"the confirm's reply is not {CONFIRMED}", reply.exchange.render())
     views = {}
-    for client in (supplier, repairer):
-        got = workflow.get_procurement(client, target.id)
+    for got in call_many(workflow.prepare_get_procurement(client, target.id) for client in (supplier, repairer)):
         expect("LIFE-003", status_of(got, "LIFE-003", got.exchange.method) == CONFIRMED,
                f"{got.exchange.method} does not show the confirmed procurement {CONFIRMED}", got.exchange.render())
         procurement = workflow.procurement_of(got.body) or {}
@@ -188,8 +191,8 @@ def test_confirm_moves_to_order_confirmed_for_good(repairer: ApiClient, supplier
     differ = sorted(k for k in theirs if theirs[k] != ours[k])
     expect("LIFE-012", not differ, f"the supplier's and the repairer's views differ in {differ}: {theirs} vs {ours}")
     second = workflow.confirm(supplier, target.id)
-    observations = [*((second,) if second.ok else ()), workflow.get_procurement(supplier, target.id),
-                    workflow.get_procurement(repairer, target.id)]
+    observations = [*((second,) if second.ok else ()),
+                    *call_many(workflow.prepare_get_procurement(client, target.id) for client in (supplier, repairer))]
     after = workflow.procurement_of(observations[-1].body) or {}
     expect("LIFE-014", agreed_view(after) == ours, "a second confirm changed the procurement: "
            f"{agreed_view(after)} vs {ours}", observations[-1].exchange.render())
@@ -247,8 +250,8 @@ def test_created_at_not_after_updated_at(repairer: ApiClient, supplier: ApiClien
     order = workflow.place_order(repairer, supplier, new_job)
     placed_at = workflow.rfc3339(order.procurement.get("created_at"))
     workflow.confirmed(supplier, order.id)
-    for reply in (order.reply, workflow.get_procurement(repairer, order.id),
-                  workflow.get_procurement(supplier, order.id)):
+    for reply in (order.reply, *call_many(workflow.prepare_get_procurement(client, order.id)
+                                          for client in (repairer, supplier))):
         p = workflow.procurement_of(require_ok(reply, "LIFE-005", reply.exchange.method)) or {}
         created, updated = (workflow.rfc3339(p.get(k)) for k in ("created_at", "updated_at"))
         if not expect("LIFE-005", created and updated,

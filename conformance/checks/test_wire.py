@@ -35,7 +35,7 @@ def coded_refusal(reply: Reply) -> bool:
                                                 "repairer.jobs.get") if m in ALL_METHODS])
 def test_empty_body_is_an_empty_object(repairer: ApiClient, method: str) -> None:
     """An empty body is answered as `{}` is: the same success, or the same kind of error."""
-    empty, braces = repairer.call(method, content=b""), repairer.call(method, {})
+    empty, braces = call_many([repairer.prepare(method, content=b""), repairer.prepare(method, {})])
     expect("WIRE-003", same_answer(empty, braces), f"{method}: an empty body is answered {empty.describe()}, "
            f"but {{}} is answered {braces.describe()}", empty.exchange.render())
 
@@ -44,7 +44,8 @@ def test_empty_body_is_an_empty_object(repairer: ApiClient, method: str) -> None
 def test_a_missing_content_type_is_json(repairer: ApiClient) -> None:
     """A JSON body without a Content-Type is read as JSON (the upstream framework's behaviour)."""
     method = "businesses.list"
-    bare, declared = repairer.call(method, {}, headers={"Content-Type": None}), repairer.call(method, {})
+    bare, declared = call_many([repairer.prepare(method, {}, headers={"Content-Type": None}),
+                                repairer.prepare(method, {})])
     expect("WIRE-010", same_answer(bare, declared), f"{method}: without a Content-Type answered {bare.describe()}, "
            f"with application/json {declared.describe()}", bare.exchange.render())
 
@@ -55,11 +56,11 @@ def test_a_body_that_is_not_a_request_is_refused(anonymous: ApiClient, method: s
     """A body that does not parse is answered 400; one that is JSON but not an object is refused with a
     coded error."""
     client = as_role(anonymous, method)
-    malformed = client.call(method, content=b"{")
+    malformed, *not_objects = call_many(client.prepare(method, content=content)
+                                        for content in (b"{", *NOT_AN_OBJECT.values()))
     expect("WIRE-004", malformed.status == 400, f"{method}: malformed JSON answered {malformed.status}, not 400",
            malformed.exchange.render())
-    for what, content in NOT_AN_OBJECT.items():
-        reply = client.call(method, content=content)
+    for what, reply in zip(NOT_AN_OBJECT, not_objects, strict=True):
         expect("WIRE-007", coded_refusal(reply), f"{method}: {what} answered {reply.status} "
                f"{reply.exchange.response_body[:200]}, not a 4xx coded error", reply.exchange.render())
 
@@ -68,9 +69,10 @@ def test_a_body_that_is_not_a_request_is_refused(anonymous: ApiClient, method: s
 def test_a_field_of_the_wrong_type_is_refused(repairer: ApiClient, new_job: NewJob) -> None:
     """An identity that is not an object is no identity (refused); a list given as a string is refused with a
     coded error. Both bodies are JSON objects: contract calls, judged in full."""
-    for method, body in (("repairer.jobs.parts.list", {"job_identity": 5}),
-                         ("repairer.jobs.get", {"identity": "CCC-2026-04817"})):
-        expect_refused("IDENT-005", repairer.call(method, body), "an identity that is not an object")
+    not_objects = [repairer.prepare("repairer.jobs.parts.list", {"job_identity": 5}),
+                   repairer.prepare("repairer.jobs.get", {"identity": "CCC-2026-04817"})]
+    for reply in call_many(not_objects):
+        expect_refused("IDENT-005", reply, "an identity that is not an object")
     job = new_job()
     reply = repairer.call(D24_METHOD, {"job_identity": {"id": job["id"]}, "parts": "Front bumper cover assembly"})
     expect("WIRE-007", coded_refusal(reply), f"{D24_METHOD}: parts given as a string answered {reply.describe()}",
