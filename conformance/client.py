@@ -9,14 +9,16 @@ A check whose requests do not depend on each other prepares them (`prepare`) and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance import exchange
 from conformance.run import Run
 from conformance.transport import merge_headers, request_headers
 from contract.wire import Credential, error_kind
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ def call_many(calls: Iterable[Call]) -> list[Reply]:
     replies in the order of the calls."""
     calls = list(calls)
     return calls[0].client.run.pipeline.map(Call.send, calls) if calls else []
+
+
+def call_each(calls: Mapping[K, Call]) -> dict[K, Reply]:
+    """`call_many` for requests named by a key (what each one tries): each reply under its call's key."""
+    return dict(zip(calls, call_many(calls.values()), strict=True))
 
 
 class ApiClient:

@@ -43,7 +43,8 @@ if RUN.target.tenant is None:
 
 @cache
 def _feedback() -> FeedbackSources:
-    """The spec's constants, which schemathesis mixes into generated values (computed once per process)."""
+    """The spec's constants, which schemathesis mixes into generated values (computed once per process), with
+    schemathesis's checks loaded first, as its own lazy schemas do before building a test."""
     load_all_checks()
     return FeedbackSources(constants_value_source=make_constants_value_source(SCHEMA))
 

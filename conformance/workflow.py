@@ -174,12 +174,20 @@ def by_id(entity_id: str) -> dict[str, str]:
     return {"id": entity_id}
 
 
+def basket_request(repairer: ApiClient, job_identity: dict[str, Any]) -> Call:
+    return repairer.prepare("repairer.jobs.baskets.latest.get", {"job_identity": job_identity})
+
+
 def basket_of(repairer: ApiClient, job_identity: dict[str, Any]) -> Reply:
-    return repairer.call("repairer.jobs.baskets.latest.get", {"job_identity": job_identity})
+    return basket_request(repairer, job_identity).send()
+
+
+def parts_request(repairer: ApiClient, job_identity: dict[str, Any]) -> Call:
+    return repairer.prepare("repairer.jobs.parts.list", {"job_identity": job_identity})
 
 
 def parts_of(repairer: ApiClient, job_identity: dict[str, Any]) -> Reply:
-    return repairer.call("repairer.jobs.parts.list", {"job_identity": job_identity})
+    return parts_request(repairer, job_identity).send()
 
 
 def place(repairer: ApiClient, job_id: str, selections: list[dict[str, Any]]) -> Reply:
@@ -187,14 +195,19 @@ def place(repairer: ApiClient, job_id: str, selections: list[dict[str, Any]]) ->
                          {"job_identity": by_id(job_id), "offer_selections": selections})
 
 
-def prepare_get_procurement(client: ApiClient, procurement_id: str) -> Call:
+def procurement_request(client: ApiClient, procurement_id: str) -> Call:
     """The procurement as `client` sees it: repairer.procurements.get or supplier.procurements.get by role."""
     role = client.credential.role if client.credential else "repairer"
     return client.prepare(f"{role}.procurements.get", {"identity": by_id(procurement_id)})
 
 
 def get_procurement(client: ApiClient, procurement_id: str) -> Reply:
-    return prepare_get_procurement(client, procurement_id).send()
+    return procurement_request(client, procurement_id).send()
+
+
+def procurement_views(procurement_id: str, *clients: ApiClient) -> list[Reply]:
+    """The procurement as each of `clients` sees it, asked all at once; the replies in the clients' order."""
+    return call_many(procurement_request(client, procurement_id) for client in clients)
 
 
 def confirm(supplier: ApiClient, procurement_id: str) -> Reply:
@@ -280,8 +293,7 @@ def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mi
     require_extensions(repairer)
     job = new_job(parts=[dict(p) for p in PARTS])
     basket_reply, businesses = call_many([
-        repairer.prepare("repairer.jobs.baskets.latest.get", {"job_identity": by_id(job["id"])}),
-        supplier.prepare("businesses.list")])
+        basket_request(repairer, by_id(job["id"])), supplier.prepare("businesses.list")])
     basket = precondition(basket_reply, "the basket of a new job with parts")
     own = business_ids(businesses)
     if not own:

@@ -23,7 +23,7 @@ from conformance.checks._helpers import (
     lists,
     unknown_identities,
 )
-from conformance.client import ApiClient, Reply, call_many
+from conformance.client import ApiClient, Reply, call_each, call_many
 from conformance.findings import expect
 from conformance.safety import unique_external_id
 from conformance.workflow import NewJob
@@ -69,7 +69,7 @@ def test_errors_are_typed_objects(anonymous: ApiClient, method: str) -> None:
         calls["no auth headers"] = anonymous.prepare(method, example(method))
     if "not_found" in error_kinds(method):
         calls[NO_MATCH] = caller.prepare(method, unknown_identities(example(method)))
-    replies = dict(zip(calls, call_many(calls.values()), strict=True))
+    replies = call_each(calls)
     for what, reply in replies.items():
         expect_typed(reply, what)
     if NO_MATCH in replies and lists(method, "not_found"):  # the documents name the kind for no match (NOTES §4)

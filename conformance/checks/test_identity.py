@@ -11,7 +11,7 @@ import pytest
 
 from conformance import workflow
 from conformance.checks._helpers import ALL_METHODS, expect_error, expect_refused, lists
-from conformance.client import ApiClient, Reply, call_many
+from conformance.client import ApiClient, Reply, call_each, call_many
 from conformance.findings import expect, not_applicable
 from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
 from conformance.safety import unique_external_id
@@ -104,7 +104,7 @@ def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict
     cases = {"no identity": missing, "an identity with no variant": job_request(method, {}, site_id),
              "an identity with two variants": job_request(method, {"id": job["id"], "external": job["external"]},
                                                           site_id)}
-    for what, reply in zip(cases, call_many(repairer.prepare(method, body) for body in cases.values()), strict=True):
+    for what, reply in call_each({what: repairer.prepare(method, body) for what, body in cases.items()}).items():
         expect_bad_identity_refused(method, reply, what)
 
 
@@ -114,7 +114,7 @@ def test_a_procurement_identity_needs_its_id(repairer: ApiClient, supplier: ApiC
     """A missing procurement identity, or one without its id, is refused."""
     client = supplier if method.startswith("supplier.") else repairer
     cases = {"no identity": {}, "an identity without an id": {"identity": {}}}
-    for what, reply in zip(cases, call_many(client.prepare(method, body) for body in cases.values()), strict=True):
+    for what, reply in call_each({what: client.prepare(method, body) for what, body in cases.items()}).items():
         expect_bad_identity_refused(method, reply, what)
 
 
@@ -195,8 +195,7 @@ def test_the_supplier_sees_only_what_it_supplies(repairer: ApiClient, supplier: 
     else:
         not_applicable("the run has no procurement of another supplier (the extensions would place one)",
                        "pass --foreign-procurement ID (of another organization) to check scope")
-    before, as_supplier = call_many(workflow.prepare_get_procurement(client, foreign)
-                                    for client in (repairer, supplier))
+    before, as_supplier = workflow.procurement_views(foreign, repairer, supplier)
     expect_error("SCOPE-001", as_supplier, "not_found", "a procurement of another supplier's business")
     if target.isolated or repairer.run.ownership.owns("procurement", by_id(foreign)):
         confirm = workflow.confirm(supplier, foreign)

@@ -119,10 +119,10 @@ def test_placing_orders_the_chosen_parts(repairer: ApiClient, supplier: ApiClien
     expect("LIFE-007", items == order.ordered_part_ids,
            f"the procurement's source items name parts {sorted(items)}, not the chosen "
            f"{sorted(order.ordered_part_ids)}", evidence)
-    job_identity = {"job_identity": by_id(order.job["id"])}
-    got, listed, reply = call_many([workflow.prepare_get_procurement(repairer, order.id),
-                                    repairer.prepare("repairer.procurements.list", job_identity),
-                                    repairer.prepare("repairer.jobs.parts.list", job_identity)])
+    got, listed, reply = call_many([workflow.procurement_request(repairer, order.id),
+                                    repairer.prepare("repairer.procurements.list",
+                                                     {"job_identity": by_id(order.job["id"])}),
+                                    workflow.parts_request(repairer, by_id(order.job["id"]))])
     expect("LIFE-002", status_of(got, "LIFE-002", "repairer.procurements.get of the new procurement") == REQUESTED,
            f"repairer.procurements.get does not show the new procurement {REQUESTED}", got.exchange.render())
     ids = {str(p.get("id")) for p in workflow.items_of(require_ok(listed, "LIFE-002", "procurements of the job"))
@@ -180,7 +180,7 @@ def test_confirm_moves_to_order_confirmed_for_good(repairer: ApiClient, supplier
     expect("LIFE-003", status_of(reply, "LIFE-003", "supplier.procurements.confirm") == CONFIRMED,
            f"the confirm's reply is not {CONFIRMED}", reply.exchange.render())
     views = {}
-    for got in call_many(workflow.prepare_get_procurement(client, target.id) for client in (supplier, repairer)):
+    for got in workflow.procurement_views(target.id, supplier, repairer):
         expect("LIFE-003", status_of(got, "LIFE-003", got.exchange.method) == CONFIRMED,
                f"{got.exchange.method} does not show the confirmed procurement {CONFIRMED}", got.exchange.render())
         procurement = workflow.procurement_of(got.body) or {}
@@ -192,7 +192,7 @@ def test_confirm_moves_to_order_confirmed_for_good(repairer: ApiClient, supplier
     expect("LIFE-012", not differ, f"the supplier's and the repairer's views differ in {differ}: {theirs} vs {ours}")
     second = workflow.confirm(supplier, target.id)
     observations = [*((second,) if second.ok else ()),
-                    *call_many(workflow.prepare_get_procurement(client, target.id) for client in (supplier, repairer))]
+                    *workflow.procurement_views(target.id, supplier, repairer)]
     after = workflow.procurement_of(observations[-1].body) or {}
     expect("LIFE-014", agreed_view(after) == ours, "a second confirm changed the procurement: "
            f"{agreed_view(after)} vs {ours}", observations[-1].exchange.render())
@@ -250,8 +250,7 @@ def test_created_at_not_after_updated_at(repairer: ApiClient, supplier: ApiClien
     order = workflow.place_order(repairer, supplier, new_job)
     placed_at = workflow.rfc3339(order.procurement.get("created_at"))
     workflow.confirmed(supplier, order.id)
-    for reply in (order.reply, *call_many(workflow.prepare_get_procurement(client, order.id)
-                                          for client in (repairer, supplier))):
+    for reply in (order.reply, *workflow.procurement_views(order.id, repairer, supplier)):
         p = workflow.procurement_of(require_ok(reply, "LIFE-005", reply.exchange.method)) or {}
         created, updated = (workflow.rfc3339(p.get(k)) for k in ("created_at", "updated_at"))
         if not expect("LIFE-005", created and updated,
