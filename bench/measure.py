@@ -24,10 +24,10 @@ import httpx
 from processes import ROOT, Timed, clean_env, run_timed, sandbox, scratch
 
 from conformance.target import PROFILES
-from contract import demo, documents
-from contract.wire import API_PREFIX, TENANT_HEADER
 from sandbox.__main__ import parse_args as sandbox_args
 from sandbox.app import WORLDS
+from spec import demo, documents
+from spec.wire import API_PREFIX, TENANT_HEADER
 
 SUITE_TIMEOUT = 900.0
 HYPOTHESIS_CACHES = Path(tempfile.gettempdir()) / "bench-hypothesis-caches"  # shared by every run (processes.scratch)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from conformance import exchange
 from conformance.run import Run
 from conformance.transport import merge_headers, request_headers
-from contract.wire import Credential, error_kind
+from spec.wire import Credential, error_kind
 
 K = TypeVar("K")
 

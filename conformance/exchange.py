@@ -17,7 +17,7 @@ import httpx
 
 from conformance.findings import current
 from conformance.redact import REDACT
-from contract.wire import TENANT_HEADER, method_of
+from spec.wire import TENANT_HEADER, method_of
 
 BODY_LIMIT = 32_000  # characters of a body kept: enough for the report to pretty-print a whole JSON body
 EVIDENCE_LIMIT = 4000  # characters of the response body in a finding's evidence text (summary.json)

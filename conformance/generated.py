@@ -38,7 +38,7 @@ from conformance import requirements
 from conformance.findings import Finding, current
 from conformance.run import Run, Sent
 from conformance.transport import request_headers
-from contract.wire import INSTALL, Credential, required_role
+from spec.wire import INSTALL, Credential, required_role
 
 SETTINGS = Path(__file__).with_name("schemathesis.toml")
 # schemathesis check -> the requirement it verifies (response schema, status and content type are the

@@ -20,9 +20,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.findings import Finding
-from contract import refs
-from contract.operations import Operation, Status, operations
-from contract.wire import BASKET, DOCUMENTED_STATUSES, error_kind
+from spec import refs
+from spec.operations import Operation, Status, operations
+from spec.wire import BASKET, DOCUMENTED_STATUSES, error_kind
 
 CONTRACT_URI = "urn:conformance:contract"
 D52_KEYS = frozenset({"currency", "currency_code"})

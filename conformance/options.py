@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from contract import demo
+from spec import demo
 
 DEMO = {
     "repairer_key": demo.REPAIRER.api_key,

@@ -28,7 +28,7 @@ import pytest
 
 from conformance import options
 from conformance.transport import Transport, request_headers
-from contract import wire
+from spec import wire
 
 MAX_CONCURRENCY = 16
 SUITE_COST_S = 0.005  # the suite's own work per request (generation, judging, evidence), measured on 2 cores

@@ -16,8 +16,8 @@ import httpx
 
 from conformance.safety import unique_external_id
 from conformance.transport import Transport, request_headers
-from contract import demo, wire
-from contract.wire import Credential
+from spec import demo, wire
+from spec.wire import Credential
 
 PROBE = "conformance-probe"
 

@@ -17,9 +17,9 @@ condition rule demands the error kind and ERR-002/ERR-003 (SHOULD) the status.
 from __future__ import annotations
 
 from conformance.requirement import Level, Provenance, Requirement, Source
-from contract.documents import bundled, extensions_document
-from contract.operations import operations
-from contract.wire import BASKET, INSTALL, PARTS_INSERT
+from spec.documents import bundled, extensions_document
+from spec.operations import operations
+from spec.wire import BASKET, INSTALL, PARTS_INSERT
 
 M, S = Level.MUST, Level.SHOULD
 DOC, UP, INF = Provenance.DOCUMENTED, Provenance.UPSTREAM, Provenance.INFERRED

@@ -16,7 +16,7 @@ from conformance.pipeline import Pipeline
 from conformance.safety import Ownership
 from conformance.target import Target
 from conformance.transport import Transport
-from contract.operations import Operation
+from spec.operations import Operation
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import threading
 import uuid
 from typing import Any
 
-from contract import wire
+from spec import wire
 
 JOBS_INSERT, PROCUREMENTS_INSERT, CONFIRM = ("repairer.jobs.insert", "repairer.procurements.insert",
                                              "supplier.procurements.confirm")

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 
 from conformance.transport import Transport
-from contract import documents, refs
-from contract.operations import Operation, operations
+from spec import documents, refs
+from spec.operations import Operation, operations
 
 MAX_DIFFERENCES = 200
 
@@ -70,7 +70,7 @@ def _kinds(operation: Operation) -> set[str]:
 
 
 def compare(served: Any, contract: dict[str, Any]) -> list[str]:
-    """Every way `served` differs from `contract`, one sentence each (never raises on a malformed document)."""
+    """Every way `served` differs from `spec`, one sentence each (never raises on a malformed document)."""
     if not isinstance(served, dict) or not isinstance(served.get("paths"), dict):
         return ["the served /openapi.json is not an OpenAPI document (no `paths` object)"]
     differences = [f"paths[{path!r}] is not an object" for path, item in served["paths"].items()

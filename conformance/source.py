@@ -2,7 +2,7 @@
 
 The contract is ours by default; a spec the target serves is compared with it (conformance/served.py),
 never obeyed. Whichever is used is recorded with its sha256, so that a report says exactly what a
-verdict was measured against. The proposed extensions (`contract/extensions.json`) are merged in only
+verdict was measured against. The proposed extensions (`spec/extensions.json`) are merged in only
 when the run checks them.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from conformance.transport import Transport
-from contract import documents
+from spec import documents
 
 Origin = Literal["bundled", "live", "file"]
 
@@ -37,7 +37,7 @@ def _from_bytes(origin: Origin, location: str, raw: bytes) -> SpecSource:
 
 
 def bundled() -> SpecSource:
-    return _from_bytes("bundled", "contract/openapi.json", documents.raw())
+    return _from_bytes("bundled", "spec/openapi.json", documents.raw())
 
 
 def resolve(choice: str, transport: Transport) -> SpecSource:

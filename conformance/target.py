@@ -19,9 +19,9 @@ from conformance.pace import Pace
 from conformance.redact import REDACT
 from conformance.source import SpecSource
 from conformance.transport import Transport, request_headers
-from contract import demo, documents, wire
-from contract.demo import Grant
-from contract.wire import Credential
+from spec import demo, documents, wire
+from spec.demo import Grant
+from spec.wire import Credential
 
 
 @dataclass(frozen=True)

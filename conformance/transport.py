@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from contract.wire import TENANT_HEADER, Credential
+from spec.wire import TENANT_HEADER, Credential
 
 TIMEOUT = 15.0  # seconds per request: connect, read, write and pool wait alike
 RETRY_STATUSES = frozenset({429, 503})  # with Retry-After: "not now", not an answer

@@ -22,7 +22,7 @@ from conformance.client import ApiClient, Call, Reply, call_many
 from conformance.findings import excuse_coverage, not_applicable, stop
 from conformance.run import Run
 from conformance.safety import unique_external_id
-from contract import demo
+from spec import demo
 
 NewJob = Callable[..., dict[str, Any]]
 SEEDED_JOB = {"external": demo.JOB_EXTERNAL_ID}  # documented (NOTES §7), in every sandbox tenant

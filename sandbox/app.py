@@ -24,8 +24,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from contract import demo
-from contract.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
+from spec import demo
+from spec.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
 
 from . import auth
 from .dialects import CATALOGUE as DIALECTS

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from contract.wire import AUTHORIZATION, INTEGRATION_ID, Role, bearer_token, is_uuid
+from spec.wire import AUTHORIZATION, INTEGRATION_ID, Role, bearer_token, is_uuid
 
 from .errors import ApiError
 from .world import AccessCode, Credential, World

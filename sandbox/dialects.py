@@ -25,8 +25,8 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from contract import demo, refs
-from contract.wire import INSTALL, PARTS_INSERT
+from spec import demo, refs
+from spec.wire import INSTALL, PARTS_INSERT
 
 from .errors import ApiError
 from .seams import (
@@ -165,7 +165,7 @@ def _local_extension_shapes(out: Outgoing) -> None:
 
 
 @dialect("money-as-numbers", "Money amounts are JSON numbers (452.17), not decimal strings.",
-         "not mentioned: the money format is inferred (contract README, decision 1)", seam=Seam.RESPONSE)
+         "not mentioned: the money format is inferred (spec README, decision 1)", seam=Seam.RESPONSE)
 def _money_as_numbers(out: Outgoing) -> None:
     if out.ok:
         for item in objects(out.body):

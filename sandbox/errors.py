@@ -1,7 +1,7 @@
 """Coded errors: the kind is the contract signal, the HTTP status is "mock realism" (NOTES §4).
 
 Why one place: every method has its own closed error union (the contract's `default` schema, read by
-contract.operations), and `repairer.jobs.parts.insert` sends bare JSON strings instead of
+spec.operations), and `repairer.jobs.parts.insert` sends bare JSON strings instead of
 `{"type": kind}` objects (D24). Unions and statuses come from the contract, so the sandbox can never
 send a kind a method does not declare.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from contract import ErrorUnion
+from spec import ErrorUnion
 
 
 class ApiError(Exception):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from contract.wire import (
+from spec.wire import (
     AUTHORIZATION,
     BASKET,
     INSTALL,

@@ -28,8 +28,8 @@ from typing import Any, Generic, TypeVar
 
 from starlette.datastructures import MutableHeaders
 
-from contract import Operation, error_kind
-from contract.wire import Role
+from spec import Operation, error_kind
+from spec.wire import Role
 
 from .errors import ApiError
 from .tenants import Tenants
@@ -54,7 +54,7 @@ class Incoming:
     method: str
     verb: str
     headers: MutableHeaders  # a copy of the request's, case-insensitive like the wire's
-    role: Role | None  # the role the method needs (contract.wire.required_role); None: either role
+    role: Role | None  # the role the method needs (spec.wire.required_role); None: either role
     tenants: Tenants
     operation: Operation | None  # None: a method this sandbox does not serve
     world: World | None = None

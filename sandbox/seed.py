@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from contract import demo
+from spec import demo
 
 from .invoicing import invoice_for
 from .world import (

@@ -1,4 +1,4 @@
-"""The contract the sandbox serves: the bundled documents (contract/), read once per process.
+"""The contract the sandbox serves: the bundled documents (spec/), read once per process.
 
 Why once: the documents never change while the process runs, and every app a process creates (the
 project's tests create dozens) serves the same methods with the same compiled request validators.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from contract import Operation, bundled, operations, with_extensions
+from spec import Operation, bundled, operations, with_extensions
 
 from .validation import RequestValidators
 

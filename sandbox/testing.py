@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from contract import demo
-from contract.wire import API_PREFIX, TENANT_HEADER
+from spec import demo
+from spec.wire import API_PREFIX, TENANT_HEADER
 
 from .spec import served
 from .validation import ResponseValidators

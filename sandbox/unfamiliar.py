@@ -1,7 +1,7 @@
 """An unfamiliar world: the demo credentials and OAuth grant, but none of the documented seed.
 
 Why: a production server honours the demo credentials (or others) but holds none of the sandbox's
-seeded data: no CCC-2026-04817, none of the ids of contract.demo. A suite that leans on the seed
+seeded data: no CCC-2026-04817, none of the ids of spec.demo. A suite that leans on the seed
 without saying so fails against this world (`create_app(world="unfamiliar")`). Its ids look random
 but are the same in every world and every process (uuid5 of a fixed namespace), so a run can be told
 them (`Landmarks`, printed by `python -m sandbox --world unfamiliar`).

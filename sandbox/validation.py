@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator, ValidationError
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from contract import Operation
+from spec import Operation
 
 SPEC_URI = "urn:sandbox:spec"
 

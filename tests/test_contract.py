@@ -1,6 +1,6 @@
-"""The reconstructed contract in `contract/` against its sources.
+"""The reconstructed contract in `spec/` against its sources.
 
-The sources are `api-reference.txt` (primary) and `NOTES.md`, copied verbatim into `contract/sources/`
+The sources are `api-reference.txt` (primary) and `NOTES.md`, copied verbatim into `spec/sources/`
 (or `$CONTRACT_DIR`: tests/sources.py). Method names, error lists, required
 fields, response field lists and request bodies are parsed out of the reference rather than copied
 here, so the spec and these tests cannot drift together.
@@ -22,12 +22,12 @@ from openapi_spec_validator import validate as validate_openapi
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from contract import refs
-from contract.documents import with_extensions
+from spec import refs
+from spec.documents import with_extensions
 from tests.sources import CONTRACT_DIR
 
 REPO = Path(__file__).resolve().parents[1]
-SPEC_DIR = REPO / "contract"
+SPEC_DIR = REPO / "spec"
 PREFIX = "/api/2026-01/"
 PROVENANCE = {"documented", "upstream", "inferred"}
 SECURED_BY = {"bearerAuth", "integrationId"}

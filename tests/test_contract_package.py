@@ -1,4 +1,4 @@
-"""The `contract` package's code: loading and merging the documents, refs, the operation map, wire facts."""
+"""The `spec` package's code: loading and merging the documents, refs, the operation map, wire facts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from contract import demo, documents, operations, refs, wire
+from spec import demo, documents, operations, refs, wire
 
 LIVE_DOC = {"openapi": "3.1.0", "info": {"title": "live", "version": "x"}, "paths": {}}
 

@@ -73,8 +73,8 @@ def wrote_the_reports(result: SuiteRun) -> None:
 
 
 def test_the_installed_package_is_not_this_checkout(venv: Path, tmp_path: Path) -> None:
-    where = subprocess.run([str(venv / "python"), "-c", "import conformance, contract, sandbox; "
-                            "print(conformance.__file__, contract.__file__, sandbox.__file__)"],
+    where = subprocess.run([str(venv / "python"), "-c", "import conformance, sandbox, spec; "
+                            "print(conformance.__file__, sandbox.__file__, spec.__file__)"],
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where and where.count(str(venv.parent)) == 3, where
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.judge import Judge
-from contract.documents import bundled, with_extensions
+from spec.documents import bundled, with_extensions
 
 UUID = "0b000000-0000-4000-8000-000000000001"
 JOB = {"id": UUID, "images": [], "repairer_site_id": UUID}

@@ -1,7 +1,7 @@
 """The catalogue cites its sources: every quote verbatim on its line, labelled as the documents label it,
 and every MUST resting on a documented quote.
 
-The documents are the copy in `contract/sources/` (or `$CONTRACT_DIR`, see tests/sources.py).
+The documents are the copy in `spec/sources/` (or `$CONTRACT_DIR`, see tests/sources.py).
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ def test_an_inferred_rule_is_never_a_must() -> None:
 
 @pytest.mark.parametrize("name", ["api-reference.txt", "NOTES.md"])
 def test_the_bundled_documents_are_the_published_ones(name: str) -> None:
-    """contract/sources/ is a verbatim copy: where the documents are kept beside the checkout, it equals them."""
+    """spec/sources/ is a verbatim copy: where the documents are kept beside the checkout, it equals them."""
     kept = UPSTREAM / name
     if not kept.is_file():
         pytest.skip(f"no {name} beside the checkout to compare the bundled copy with")
-    assert (BUNDLED / name).read_bytes() == kept.read_bytes(), f"contract/sources/{name} differs from ../shared"
+    assert (BUNDLED / name).read_bytes() == kept.read_bytes(), f"spec/sources/{name} differs from ../shared"

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from conformance.safety import MUTATING, Ownership, unique_external_id
-from contract import demo
 from sandbox import create_app
 from sandbox.server import running
 from sandbox.tenants import BASE_WORLD
+from spec import demo
 from tests.suite_runner import run_suite
 
 SEEDED = {"external": demo.JOB_EXTERNAL_ID}

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from contract import demo
 from sandbox import create_app
 from sandbox.__main__ import parse_args
 from sandbox.dialects import ALL, CATALOGUE, Dialect, UnknownDialect
@@ -24,6 +23,7 @@ from sandbox.faults import CATALOGUE as FAULTS
 from sandbox.seams import Seam
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
+from spec import demo
 
 SANDBOX = Path(__file__).resolve().parent.parent / "sandbox"
 README = SANDBOX.parent / "README.md"

@@ -13,13 +13,13 @@ import httpx
 import pytest
 
 from conformance import requirements
-from contract import bundled, with_extensions
-from contract.wire import PARTS_INSERT
 from sandbox import create_app
 from sandbox.__main__ import parse_args
 from sandbox.faults import CATALOGUE, Seam, UnknownFault, names_from_env
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient, new_tenant
+from spec import bundled, with_extensions
+from spec.wire import PARTS_INSERT
 
 SANDBOX = Path(__file__).resolve().parent.parent / "sandbox"
 JOB = {"external": "CCC-2026-04817"}

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
-from contract.documents import bundled as load_bundled
-from contract.documents import with_extensions
 from sandbox.testing import REPAIRER, new_tenant
+from spec.documents import bundled as load_bundled
+from spec.documents import with_extensions
 
 CONFIG = schemathesis.Config.from_str(
     """

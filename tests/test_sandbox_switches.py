@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 import sandbox.__main__ as cli
-from contract import demo
 from sandbox import create_app
 from sandbox.seams import flag_from_env, options_from_env
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient
 from sandbox.unfamiliar import UNFAMILIAR
+from spec import demo
 
 GRANT = asdict(demo.GRANT)
 EXTENSIONS = ("repairer.procurements.insert", "repairer.procurements.invoices.list",

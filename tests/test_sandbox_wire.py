@@ -7,10 +7,10 @@ import json
 import httpx
 import pytest
 
-from contract.documents import bundled as load_bundled
-from contract.documents import with_extensions
-from contract.wire import API_PREFIX
 from sandbox.testing import REPAIRER, SandboxClient, new_tenant
+from spec.documents import bundled as load_bundled
+from spec.documents import with_extensions
+from spec.wire import API_PREFIX
 
 DOC = with_extensions(load_bundled("openapi.json"))
 HTTP = httpx.Client(timeout=10.0)

@@ -16,10 +16,10 @@ import pytest
 from conformance import served
 from conformance.source import SpecSource, resolve
 from conformance.transport import Transport
-from contract import operations
-from contract.documents import bundled
+from spec import operations
+from spec.documents import bundled
 
-SPEC_DIR = Path(__file__).resolve().parents[1] / "contract"
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
 LIVE_DOC = {"openapi": "3.1.0", "info": {"title": "live", "version": "x"}, "paths": {}}
 Routes = dict[str, tuple[int, str, bytes]]
 
@@ -76,7 +76,7 @@ def test_bundled_is_the_checked_in_spec_with_its_sha256(http: Transport) -> None
     assert source.sha256 == hashlib.sha256(raw).hexdigest()
     assert source.document == bundled() == json.loads(raw)
     assert len(operations(source.document)) == 14
-    assert source.describe() == {"origin": "bundled", "location": "contract/openapi.json", "sha256": source.sha256}
+    assert source.describe() == {"origin": "bundled", "location": "spec/openapi.json", "sha256": source.sha256}
 
 
 def test_a_path_is_loaded_as_a_file(tmp_path: Path, http: Transport) -> None:

@@ -16,7 +16,7 @@ from conformance.run import Run
 from conformance.source import bundled
 from conformance.target import PROFILES, Credential, Grant, Target
 from conformance.transport import MAX_RETRIES, MAX_WAIT_S, Politeness, RateLimit, Transport, retry_after
-from contract import demo
+from spec import demo
 
 URL = "https://api.example.test/api/2026-01/businesses.list"
 OK = httpx.Response(200, json={"items": []})

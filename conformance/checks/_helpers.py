@@ -13,7 +13,7 @@ from conformance import run as run_module
 from conformance.client import ApiClient, Reply
 from conformance.findings import expect
 from conformance.generated import credential_for
-from contract.wire import PARTS_INSERT, Credential, authenticated, required_role
+from spec.wire import PARTS_INSERT, Credential, authenticated, required_role
 
 RUN = run_module.active()
 OPERATIONS = RUN.operations

@@ -28,8 +28,8 @@ from conformance.findings import excuse_coverage, expect, not_applicable
 from conformance.generated import credential_for
 from conformance.redact import REDACT
 from conformance.workflow import in_own_tenant, require_ok
-from contract import demo
-from contract.wire import INSTALL, required_role
+from spec import demo
+from spec.wire import INSTALL, required_role
 
 API_KEY = re.compile(r"partly_[0-9a-f]{32}")
 SPENT = "the access code is already spent; pass a fresh one with --access-code"

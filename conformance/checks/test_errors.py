@@ -27,7 +27,7 @@ from conformance.client import ApiClient, Reply, call_each, call_many
 from conformance.findings import expect
 from conformance.safety import unique_external_id
 from conformance.workflow import NewJob
-from contract.wire import INSTALL
+from spec.wire import INSTALL
 
 TYPED_METHODS = [m for m in ALL_METHODS if m != D24_METHOD]
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

@@ -16,7 +16,7 @@ from conformance.findings import expect, not_applicable
 from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
 from conformance.safety import unique_external_id
 from conformance.workflow import NewJob, by_id, items_of, precondition
-from contract.wire import PARTS_INSERT
+from spec.wire import PARTS_INSERT
 
 IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.insert": "identity"}
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

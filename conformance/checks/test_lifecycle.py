@@ -115,7 +115,7 @@ def test_placing_orders_the_chosen_parts(repairer: ApiClient, supplier: ApiClien
     expect("LIFE-002", placed == REQUESTED, f"the insert answered status {placed!r}, not {REQUESTED}", evidence)
     items = {str(i.get("job_part_id")).lower() for i in order.procurement.get("source_items") or []
              if isinstance(i, dict)}
-    # which field of a source item names the part is inferred (contract/README), so this one is a SHOULD
+    # which field of a source item names the part is inferred (spec/README), so this one is a SHOULD
     expect("LIFE-007", items == order.ordered_part_ids,
            f"the procurement's source items name parts {sorted(items)}, not the chosen "
            f"{sorted(order.ordered_part_ids)}", evidence)

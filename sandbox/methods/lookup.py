@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.wire import is_uuid
+from spec.wire import is_uuid
 
 from ..errors import ApiError
 from ..world import Credential, Job, Procurement, World

@@ -2,7 +2,7 @@
 
 Why a registry: the app routes `POST /api/2026-01/<method>` by name, and needs to know per method
 whether it mutates (then it runs under the world's lock). Whether a method is a proposed extension
-is the contract's to say (`contract.Operation.extension`), not the registry's.
+is the contract's to say (`spec.Operation.extension`), not the registry's.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ them (`documents`), how to read them (`refs`, `operations`), the wire convention
 documented demo fixtures (`demo`). Nothing here sends a request or knows a test.
 """
 
-from contract.documents import bundled, with_extensions
-from contract.operations import ErrorUnion, Operation, operations
-from contract.wire import API_PREFIX, TENANT_HEADER, Credential, error_kind
+from spec.documents import bundled, with_extensions
+from spec.operations import ErrorUnion, Operation, operations
+from spec.wire import API_PREFIX, TENANT_HEADER, Credential, error_kind
 
 __all__ = [
     "API_PREFIX",

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from contract import refs
+from spec import refs
 
 JSON = "application/json"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from contract.wire import Credential
+from spec.wire import Credential
 
 REPAIRER = Credential("repairer", "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2", "0c000000-0000-4000-8000-000000000001")
 SUPPLIER = Credential("supplier", "partly_demo_supplier_8b4e2f1a6c0d3e9f7a25", "0c000000-0000-4000-8000-000000000002")
