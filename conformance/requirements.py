@@ -186,6 +186,20 @@ CATALOGUE: tuple[Requirement, ...] = (
       notes(24, ("Optional/nullable encoding (upstream, from the generator the vendor uses): a nullable field is",
                  '`oneOf: [{"type": "null"}, T]`.'), UP), generated=True),
 
+    # -- positive conformance --------------------------------------------------------------------
+    R("POS-001", M, "positive",
+      "Every method in scope MUST answer a valid request for data its caller may see with a 2xx carrying its "
+      "documented response body.", ALL,
+      *response_of(*WIRE_METHODS),
+      *errors_of(*WIRE_METHODS),
+      CLOSED_LISTS,
+      ref(204, "Creates a procurement in order_requested from selected basket offers"),
+      ref(207, "Response RepairerProcurementsInsertResponseV1 (local schema; x_extension: true)"),
+      ref(218, "Lists the reconciled invoices and credit notes for a procurement (or job)."),
+      ref(221, "Response RepairerProcurementsInvoicesListResponseV1 (local schema; x_extension: true)"),
+      ref(232, "Fetches a single invoice or credit note by its own id"),
+      ref(235, "Response RepairerProcurementsInvoicesGetResponseV1 (local schema; x_extension: true)")),
+
     # -- wire --------------------------------------------------------------------------------------
     R("WIRE-001", S, "wire", "A contract call SHOULD NOT be answered with a 5xx status.", ALL,
       MOCK_REALISM,
