@@ -19,7 +19,7 @@ import pytest
 
 from conformance import options
 from conformance.plugin import PLUGIN_NAME
-from conformance.session import SUITE_DIR
+from conformance.session import INCOMPLETE, SUITE_DIR
 
 CONFORMS, MUST_FAILED, USAGE, SUITE_ERROR, UNUSABLE = 0, 1, 2, 3, 4
 CONFIG = SUITE_DIR / "cli.ini"
@@ -34,6 +34,8 @@ EPILOG = f"""exit codes:
   {USAGE}  usage error (an option, a baseline, a selection that matches no test)
   {SUITE_ERROR}  the suite could not finish (internal or collection error, interrupted)
   {UNUSABLE}  the target is unusable (unreachable, or it rejects the credentials everywhere)
+  {INCOMPLETE}  incomplete: no MUST failed, but some in scope could not be checked (each is named with why);
+     with --require-all, any MUST not checked exits 1 instead
 
 Reports go to ./reports (conformance.html, summary.json, junit.xml) unless --reports-dir says otherwise.
 Arguments after -- go to pytest as they are (e.g. -- -n 2 -x)."""
@@ -110,7 +112,7 @@ def exit_code(pytest_code: int, unusable: bool) -> int:
     if pytest_code == pytest.ExitCode.USAGE_ERROR:
         return UNUSABLE if unusable else USAGE
     return {pytest.ExitCode.OK: CONFORMS, pytest.ExitCode.TESTS_FAILED: MUST_FAILED,
-            pytest.ExitCode.NO_TESTS_COLLECTED: USAGE}.get(pytest_code, SUITE_ERROR)
+            pytest.ExitCode.NO_TESTS_COLLECTED: USAGE, INCOMPLETE: INCOMPLETE}.get(pytest_code, SUITE_ERROR)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -65,6 +65,7 @@ class TestRecord:
     reached: set[str] = field(default_factory=set)  # methods that answered at all
     excused: dict[str, str] = field(default_factory=dict)  # method -> why no 2xx can be asked of this target
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
+    stopped_by: str = ""  # the requirement whose finding ended the test before its end (`stop`)
     hints: set[str] = field(default_factory=set)  # options that would let the run check more
     politeness: Politeness = field(default_factory=Politeness)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -123,6 +124,7 @@ class TestRecord:
             "reached": sorted(self.reached),
             "excused": dict(self.excused),
             "not_applicable": self.not_applicable,
+            "stopped_by": self.stopped_by,
             "hints": sorted(self.hints),
             "retries": retries,
             "waited_s": waited_s,
@@ -150,8 +152,9 @@ def start() -> TestRecord:
 class ConformanceFailure(AssertionError):
     """Raised for MUST findings; its text names each requirement so that the failure reads on its own."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], *, stopped: bool = False) -> None:
         self.findings = findings
+        self.stopped = stopped  # raised by `stop`, before the test's end (not by `raise_for_must`, after it)
         super().__init__("\n".join(f"[{f.requirement}] {f.message}" for f in findings))
 
 
@@ -165,11 +168,12 @@ def expect(requirement_id: str, condition: object, message: str, evidence: str =
 
 
 def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
-    """A hard assertion: record the finding and end the test (failed for a MUST, warned for a SHOULD)."""
+    """A hard assertion: record the finding and end the test (failed for a MUST, warned for a SHOULD). What
+    the test had still to check is then not verified: the verdict counts its other requirements blocked."""
     requirements.get(requirement_id)
     finding = Finding(requirement_id, message, evidence)
     current().add(finding)
-    raise ConformanceFailure([finding])
+    raise ConformanceFailure([finding], stopped=True)
 
 
 def excuse_coverage(method: str, reason: str, hint: str = "") -> None:

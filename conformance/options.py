@@ -133,6 +133,11 @@ def declarations() -> list[tuple[tuple[str, ...], dict[str, Any]]]:
         (("--no-extensions",), {
             "dest": "conformance_extensions", "action": "store_false",
             "help": "Check only the 14 methods of 2026-01. [env CONFORMANCE_EXTENSIONS=0]"}),
+        (("--require-all",), {
+            "dest": "conformance_require_all", "action": "store_true",
+            "default": _flag_env("CONFORMANCE_REQUIRE_ALL", False),
+            "help": "Certification mode: any MUST not checked, for any reason (not applicable, not verified, not "
+                    "selected), fails the run (exit 1). [env CONFORMANCE_REQUIRE_ALL=1]"}),
         (("--requirement",), {
             "dest": "conformance_requirements", "action": "append", "metavar": "ID",
             "default": [r for r in os.environ.get("CONFORMANCE_REQUIREMENTS", "").split(",") if r],

@@ -30,10 +30,12 @@ from conformance.report import baseline, history, summary
 from conformance.served import fetch as fetch_served
 from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
 from conformance.transport import Transport
-from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RunResults, Status
+from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, VERDICT_WORDS, WARNED, RunResults, Status
 
 SUITE_DIR = Path(__file__).resolve().parent
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
+INCOMPLETE = 6  # the exit code of a run in which no MUST failed but some could not be checked (README)
+EXIT_CODES = {"pass": pytest.ExitCode.OK, "fail": pytest.ExitCode.TESTS_FAILED, "incomplete": INCOMPLETE}
 # what a test report carries to the controller (pytest-xdist sends user_properties along)
 RECORD_PROPERTY, REQUIREMENTS_PROPERTY, STATUS_PROPERTY = "conformance", "conformance.requirements", \
     "conformance.status"
@@ -186,7 +188,8 @@ class ConformanceSession:
         self.target = target
         active = run.activate(target, transport)
         self.config.add_cleanup(active.close)
-        self.results = RunResults(active.in_scope(), target.extensions_absent)
+        self.results = RunResults(active.in_scope(), target.extensions_absent,
+                                  require_all=bool(self.option("require_all")))
         return active
 
     @pytest.hookimpl(tryfirst=True)
@@ -280,8 +283,11 @@ class ConformanceSession:
         if record is None:
             return report
         declared = declared_requirements(item)
-        explained = record.must_findings() or (call.excinfo is not None
-                                               and call.excinfo.errisinstance(findings.ConformanceFailure))
+        failure = call.excinfo.value if call.excinfo is not None else None
+        explained = record.must_findings() or isinstance(failure, findings.ConformanceFailure)
+        if isinstance(failure, findings.ConformanceFailure) and failure.stopped and not record.stopped_by:
+            # a stop ended it early (a fixture's too, which pytest raises again for every test that shares it)
+            record.stopped_by = failure.findings[0].requirement
         if report.failed and call.excinfo is not None and not explained:
             # a failure no check explained (an exception, a reply the check could not read): the check could not
             # complete. That is no finding against the requirements it verifies; the report shows the error.
@@ -335,12 +341,10 @@ class ConformanceSession:
         if self.worker or self.results is None or not self.results.tests:
             return
         self.outcome = self.results.results()
-        failed = self.results.verdict(self.outcome) == "fail"
-        if failed and exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        elif not failed and exitstatus == pytest.ExitCode.TESTS_FAILED and not any(
-                t.status is FAILED for t in self.results.tests.values()):
-            session.exitstatus = pytest.ExitCode.OK  # only checks that could not complete: the verdict decides
+        verdict = self.results.verdict(self.outcome)
+        if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):  # an interruption keeps its code
+            strict = verdict == "incomplete" and self.results.require_all
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED if strict else EXIT_CODES[verdict]
         written = summary.write(self.run_summary(), self.reports_dir / "summary.json")
         if self.option("history"):
             history.record(self.option("history"), json.loads(written.read_text()))  # as written: redacted
@@ -386,9 +390,15 @@ class ConformanceSession:
         for errored in results.errored():
             tr.write_line(f"could not complete: {errored.nodeid}: {errored.longrepr.splitlines()[-1][:200]}"
                           if errored.longrepr else f"could not complete: {errored.nodeid}")
+        for unchecked in results.unchecked(outcome):
+            r = unchecked.requirement
+            why = unchecked.note or str(unchecked.status).replace("_", " ")
+            tr.write_line(f"NOT CHECKED {r.id} [{r.level}]: {why[:200]}", yellow=True)
         verdict = results.verdict(outcome)
-        tr.write_line(f"verdict: {'CONFORMS' if verdict == 'pass' else 'DOES NOT CONFORM'}",
-                      green=verdict == "pass", red=verdict != "pass", bold=True)
+        strict = " (--require-all: a MUST not checked fails the run)" if results.require_all and verdict != "pass" \
+            else ""
+        tr.write_line(f"verdict: {VERDICT_WORDS[verdict]}, {results.checked_line(outcome)}{strict}",
+                      green=verdict == "pass", red=verdict == "fail", yellow=verdict == "incomplete", bold=True)
         comparison = (self.summary or {}).get("baseline")
         if comparison:
             for line in baseline.Comparison(**comparison).lines():

@@ -1,10 +1,12 @@
 """From test reports to a verdict per requirement, and for the whole run.
 
 Fed by the controller with every test report (so it sees all pytest-xdist workers), it answers:
-which requirements passed, failed, warned, were not applicable to this target (with the reason) or
-were skipped, with what evidence; which methods the run reached; and whether the run conforms (no
-MUST requirement failed). A check that could not complete (an error of the suite, or a reply it
-could not read) is reported as errored: it neither passes nor fails a requirement.
+which requirements passed, failed, warned, were not applicable to this target (with the reason), could
+not be verified (with the reason) or were not selected, with what evidence; which methods the run
+reached; and the run's verdict, which has to be earned: CONFORMS only when every MUST in scope was
+checked and passed; DOES NOT CONFORM when one failed; INCOMPLETE when none failed but some could not be
+checked. A check that could not complete (an error, a precondition the target refused, a stop on
+another requirement's finding) verifies none of its requirements: they are not verified, never passed.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     WARNED = "warned"  # only SHOULD findings: never fails a run
-    SKIPPED = "skipped"
+    SKIPPED = "skipped"  # a test skipped; a requirement no test of this selection verifies (-k, --requirement)
     NOT_APPLICABLE = "not_applicable"  # this target cannot be asked it (no extensions, no tenants, ...)
     ERRORED = "errored"  # tests only: the check could not complete
+    NOT_VERIFIED = "not_verified"  # requirements only: in scope, but no check of it could complete
 
 
 PASSED, FAILED, WARNED, SKIPPED = Status.PASSED, Status.FAILED, Status.WARNED, Status.SKIPPED
-NOT_APPLICABLE, ERRORED = Status.NOT_APPLICABLE, Status.ERRORED
-Verdict = Literal["pass", "fail"]
+NOT_APPLICABLE, ERRORED, NOT_VERIFIED = Status.NOT_APPLICABLE, Status.ERRORED, Status.NOT_VERIFIED
+Verdict = Literal["pass", "fail", "incomplete"]
+VERDICT_WORDS: dict[str, str] = {"pass": "CONFORMS", "fail": "DOES NOT CONFORM", "incomplete": "INCOMPLETE"}
 STATUS_OF_LEVEL = {Level.MUST: FAILED, Level.SHOULD: WARNED}
 COVERAGE = "COV-001"
 
@@ -46,6 +50,19 @@ class TestOutcome:
     longrepr: str = ""
     duration: float = 0.0
     skip_reason: str = ""
+    stopped_by: str = ""  # the requirement whose finding ended the test early ("": it ran to its end)
+
+    def verified(self, requirement: str) -> bool:
+        """Whether this test checked `requirement` to the end: it ran through, or stopped on that very one."""
+        return self.status in (PASSED, FAILED, WARNED) and self.stopped_by in ("", requirement)
+
+    def why_not(self) -> str:
+        """Why this test verified none of its requirements, for a requirement's note."""
+        if self.stopped_by:
+            return f"blocked: {self.nodeid} stopped on a {self.stopped_by} finding"
+        if self.status is ERRORED:
+            return f"the check could not complete: {self.nodeid}"
+        return f"{self.nodeid}: {self.skip_reason}" if self.skip_reason else f"{self.nodeid} did not run"
 
 
 @dataclass
@@ -65,9 +82,10 @@ class RequirementResult:
 
 
 class RunResults:
-    def __init__(self, in_scope: list[str], extensions_absent: str = "") -> None:
+    def __init__(self, in_scope: list[str], extensions_absent: str = "", *, require_all: bool = False) -> None:
         self.in_scope = in_scope
         self.extensions_absent = extensions_absent  # why the extensions are not checked ("": they are)
+        self.require_all = require_all  # --require-all: a MUST not checked for any reason fails the run
         self.tests: dict[str, TestOutcome] = {}
         self.succeeded: set[str] = set()
         self.reached: set[str] = set()
@@ -83,6 +101,7 @@ class RunResults:
         """One phase's report of one test (setup, call, teardown), as plain data."""
         outcome = self.tests.setdefault(nodeid, TestOutcome(nodeid, declared))
         outcome.duration += duration
+        outcome.stopped_by = outcome.stopped_by or properties.get("stopped_by", "")
         self.requests += properties.get("requests", 0)
         self.add_politeness(properties.get("retries", 0), properties.get("waited_s", 0.0))
         self.succeeded.update(properties.get("succeeded", []))
@@ -128,15 +147,17 @@ class RunResults:
             return RequirementResult(requirement, NOT_APPLICABLE, [], names, self.extensions_absent)
         if findings:
             return RequirementResult(requirement, STATUS_OF_LEVEL[requirement.level], findings, names)
-        if any(t.status in (PASSED, FAILED, WARNED) for t in tests):
+        if any(t.verified(rid) for t in tests):
             return RequirementResult(requirement, PASSED, [], names)
-        reasons = "; ".join(sorted({t.skip_reason for t in tests if t.skip_reason}))[:300]
-        if tests and all(t.status is NOT_APPLICABLE for t in tests):
-            return RequirementResult(requirement, NOT_APPLICABLE, [], names, reasons)
-        errored = [t.nodeid for t in tests if t.status is ERRORED]
-        if errored:
-            reasons = f"the check could not complete ({', '.join(errored[:3])}); {reasons}".rstrip("; ")
-        return RequirementResult(requirement, SKIPPED, [], names, reasons or "no test ran it")
+        if not tests:
+            if not self.complete:
+                return RequirementResult(requirement, SKIPPED, [], names, "not selected in this run")
+            return RequirementResult(requirement, NOT_VERIFIED, [], names, "no test of this run verifies it")
+        if all(t.status is NOT_APPLICABLE for t in tests):
+            reasons = "; ".join(sorted({t.skip_reason for t in tests if t.skip_reason}))
+            return RequirementResult(requirement, NOT_APPLICABLE, [], names, reasons[:300])
+        reasons = "; ".join(dict.fromkeys(t.why_not() for t in tests if t.status is not NOT_APPLICABLE))
+        return RequirementResult(requirement, NOT_VERIFIED, [], names, reasons[:300])
 
     def _coverage(self, requirement: Requirement) -> RequirementResult:
         if not self.complete:
@@ -151,20 +172,35 @@ class RunResults:
         return RequirementResult(requirement, STATUS_OF_LEVEL[requirement.level], findings, [], excused)
 
     def verdict(self, results: list[RequirementResult] | None = None) -> Verdict:
+        """fail: a MUST failed; incomplete: none failed, but a MUST in scope was not verified (with
+        --require-all: any MUST not checked, not applicable or not selected included); else pass."""
         results = results if results is not None else self.results()
-        return "fail" if any(r.status == FAILED for r in results) else "pass"
+        if any(r.status == FAILED for r in results):
+            return "fail"
+        return "incomplete" if self.unchecked(results) else "pass"
+
+    def unchecked(self, results: list[RequirementResult]) -> list[RequirementResult]:
+        """The MUSTs that keep the run from conforming although none failed."""
+        allowed = (PASSED, FAILED) if self.require_all else (PASSED, FAILED, NOT_APPLICABLE, SKIPPED)
+        return [r for r in results if r.requirement.level is Level.MUST and r.status not in allowed]
+
+    def checked_line(self, results: list[RequirementResult]) -> str:
+        """`checked 17 of 31 MUSTs`: of the MUSTs this run selected, how many were checked (passed or failed)."""
+        musts = [r for r in results if r.requirement.level is Level.MUST and r.status is not SKIPPED]
+        checked = sum(1 for r in musts if r.status in (PASSED, FAILED))
+        return f"checked {checked} of {len(musts)} MUSTs"
 
     def level_lines(self, results: list[RequirementResult] | None = None) -> list[str]:
-        """`MUST: 41 passed, 0 failed, 3 not applicable, 2 skipped` and `SHOULD: 9 passed, 1 warned`."""
+        """`MUST: 41 passed, 0 failed, 3 not applicable, 1 not verified` and `SHOULD: 9 passed, 1 warned`."""
         results = results if results is not None else self.results()
         lines = []
         for level, bad in ((Level.MUST, FAILED), (Level.SHOULD, WARNED)):
             counts = Counter(r.status for r in results if r.requirement.level is level)
             text = f"{level}: {counts[PASSED]} passed, {counts[bad]} {bad}"
-            if counts[NOT_APPLICABLE]:
-                text += f", {counts[NOT_APPLICABLE]} not applicable"
-            if counts[SKIPPED]:
-                text += f", {counts[SKIPPED]} skipped"
+            for status, words in ((NOT_APPLICABLE, "not applicable"), (NOT_VERIFIED, "not verified"),
+                                  (SKIPPED, "not selected")):
+                if counts[status]:
+                    text += f", {counts[status]} {words}"
             lines.append(text)
         return lines
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, PASSED, SKIPPED, WARNED, RunResults
+from conformance.requirements import CATALOGUE, Level
+from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, NOT_VERIFIED, PASSED, SKIPPED, WARNED, RunResults
 
 EVERY_METHOD = ["businesses.list", "tier1.prepare"]
+MUSTS = [r.id for r in CATALOGUE if r.level is Level.MUST]
 
 
 def props(findings: list[tuple[str, str]] = (), succeeded: list[str] = (), **extra: Any) -> dict[str, Any]:  # type: ignore[assignment]
@@ -25,19 +27,74 @@ def test_a_must_finding_fails_its_requirement_and_the_run() -> None:
     assert results.verdict() == "fail"
 
 
+def every_must_verified(**options: Any) -> RunResults:
+    """A whole run in which one test verified every MUST and every method answered."""
+    results = RunResults(EVERY_METHOD, **options)
+    results.add("musts", "call", PASSED, props(succeeded=EVERY_METHOD), MUSTS, "", 0.1)
+    return results
+
+
 def test_a_should_finding_warns_and_the_run_still_conforms() -> None:
-    results = RunResults(EVERY_METHOD)
+    results = every_must_verified()
     results.add("t1", "call", WARNED, props([("LIFE-005", "late")], EVERY_METHOD), ["LIFE-005"], "", 0.1)
     assert statuses(results)["LIFE-005"] == WARNED
     assert results.verdict() == "pass"
     assert results.level_lines()[1].startswith("SHOULD: ") and "1 warned" in results.level_lines()[1]
 
 
-def test_a_requirement_no_test_ran_is_skipped_not_passed() -> None:
+def test_a_requirement_no_test_ran_is_not_verified_and_the_run_incomplete() -> None:
     results = RunResults(EVERY_METHOD)
     results.add("t1", "setup", SKIPPED, props(), ["LIFE-001"], "no site", 0.0)
-    assert statuses(results)["LIFE-001"] == SKIPPED
-    assert statuses(results)["AUTH-001"] == SKIPPED
+    assert statuses(results)["LIFE-001"] == NOT_VERIFIED
+    assert statuses(results)["AUTH-001"] == NOT_VERIFIED
+    assert results.verdict() == "incomplete"
+    assert results.checked_line(results.results()) == f"checked 0 of {len(MUSTS)} MUSTs"
+
+
+def test_every_must_checked_and_passed_conforms_and_says_how_many() -> None:
+    results = every_must_verified()
+    assert results.verdict() == "pass"
+    assert results.checked_line(results.results()) == f"checked {len(MUSTS)} of {len(MUSTS)} MUSTs"
+
+
+def test_a_selection_judges_only_what_it_selected() -> None:
+    results = RunResults(EVERY_METHOD)
+    results.complete = False
+    results.add("t1", "call", PASSED, props(succeeded=EVERY_METHOD), ["IDENT-001"], "", 0.1)
+    assert statuses(results)["IDENT-001"] == PASSED and statuses(results)["AUTH-001"] == SKIPPED
+    assert results.verdict() == "pass" and results.checked_line(results.results()) == "checked 1 of 1 MUSTs"
+    assert "not selected" in results.level_lines()[0]
+
+
+def test_a_check_blocked_by_a_refused_valid_request_verifies_none_of_its_requirements() -> None:
+    """A test stopped on a POS-001 finding (its set-up's valid request was refused) fails POS-001, and the
+    requirements it declares are not verified, never passed."""
+    results = every_must_verified()
+    results.tests["musts"].requirements = [m for m in MUSTS if m not in ("LIFE-001", "POS-001")]
+    results.add("t1", "call", FAILED, props([("POS-001", "repairer.jobs.insert refused a valid job")],
+                                            stopped_by="POS-001"), ["LIFE-001"], "", 0.1)
+    result = next(r for r in results.results() if r.requirement.id == "LIFE-001")
+    assert result.status == NOT_VERIFIED and "blocked: t1 stopped on a POS-001 finding" in result.note
+    assert statuses(results)["POS-001"] == FAILED and results.verdict() == "fail"
+
+
+def test_a_should_stop_leaves_the_musts_of_its_test_not_verified() -> None:
+    results = every_must_verified()
+    results.tests["musts"].requirements = [m for m in MUSTS if m != "LIFE-003"]
+    results.add("t1", "call", WARNED, props([("LIFE-005", "no time")], stopped_by="LIFE-005"),
+                ["LIFE-003", "LIFE-005"], "", 0.1)
+    assert statuses(results)["LIFE-005"] == WARNED and statuses(results)["LIFE-003"] == NOT_VERIFIED
+    assert results.verdict() == "incomplete"
+    assert [r.requirement.id for r in results.unchecked(results.results())] == ["LIFE-003"]
+
+
+def test_require_all_counts_a_must_not_applicable_as_not_checked() -> None:
+    relaxed, strict = every_must_verified(), every_must_verified(require_all=True)
+    for results in (relaxed, strict):
+        results.tests["musts"].requirements = [m for m in MUSTS if m != "SCOPE-001"]
+        results.add("t1", "call", SKIPPED, props(not_applicable="no foreign job"), ["SCOPE-001"], "", 0.0)
+    assert relaxed.verdict() == "pass" and strict.verdict() == "incomplete"
+    assert statuses(strict)["SCOPE-001"] == NOT_APPLICABLE
 
 
 def test_a_passing_test_passes_its_requirements() -> None:
@@ -47,7 +104,7 @@ def test_a_passing_test_passes_its_requirements() -> None:
 
 
 def test_a_requirement_whose_tests_cannot_apply_is_not_applicable_with_the_reason() -> None:
-    results = RunResults(EVERY_METHOD)
+    results = every_must_verified()
     results.add("t1", "call", SKIPPED, props(not_applicable="no tenants here"), ["TENANT-001"], "", 0.0)
     result = next(r for r in results.results() if r.requirement.id == "TENANT-001")
     assert result.status == NOT_APPLICABLE and result.note == "no tenants here"
@@ -59,13 +116,14 @@ def test_a_check_that_could_not_complete_is_no_finding() -> None:
     results = RunResults(EVERY_METHOD)
     results.add("t1", "call", ERRORED, props(), ["LIFE-001"], "KeyError: 'status'", 0.1)
     result = next(r for r in results.results() if r.requirement.id == "LIFE-001")
-    assert result.status == SKIPPED and "could not complete" in result.note
-    assert [t.nodeid for t in results.errored()] == ["t1"] and results.verdict() == "pass"
+    assert result.status == NOT_VERIFIED and "could not complete" in result.note
+    assert [t.nodeid for t in results.errored()] == ["t1"] and results.verdict() == "incomplete"
 
 
 def test_coverage_warns_when_a_method_never_succeeded() -> None:
-    results = RunResults(EVERY_METHOD)
-    results.add("t1", "call", PASSED, props(succeeded=["businesses.list"]), ["IDENT-001"], "", 0.1)
+    results = every_must_verified()
+    results.tests["musts"].requirements = MUSTS  # every MUST verified, and only businesses.list answered 2xx
+    results.succeeded = {"businesses.list"}
     result = next(r for r in results.results() if r.requirement.id == "COV-001")
     assert result.status == WARNED and "tier1.prepare" in result.findings[0]["message"]
     assert results.verdict() == "pass"

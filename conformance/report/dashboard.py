@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report import history
+from conformance.verdict import VERDICT_WORDS
 
 NO_SUMMARY = "no summary (the run crashed or the target was unusable)"
 UNUSABLE = "target unusable (exit code 4: unreachable, or every credential rejected)"
@@ -49,7 +50,7 @@ class Target:
             return UNUSABLE
         if self.summary is None:
             return NO_SUMMARY
-        return "CONFORMS" if self.summary.get("verdict") == "pass" else "DOES NOT CONFORM"
+        return VERDICT_WORDS.get(self.summary.get("verdict", ""), "DOES NOT CONFORM")
 
     @property
     def state(self) -> str:

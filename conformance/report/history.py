@@ -19,7 +19,8 @@ from typing import Any
 
 KEEP = 30  # nights per target
 MISSING = "missing"  # the requirement was not in that night's summary (new, or gone from the catalogue)
-COLOURS = {"passed": "#2e7d32", "failed": "#c62828", "warned": "#f9a825", "skipped": "#9e9e9e", MISSING: "#ffffff"}
+COLOURS = {"passed": "#2e7d32", "failed": "#c62828", "warned": "#f9a825", "skipped": "#9e9e9e",
+           "not_verified": "#e8590c", "not_applicable": "#9e9e9e", MISSING: "#ffffff"}
 _STAMP = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
 
 

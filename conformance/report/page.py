@@ -19,10 +19,20 @@ from conformance import requirements
 from conformance.redact import REDACT
 from conformance.report import evidence, history
 from conformance.report.summary import pace_line
-from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, PASSED, SKIPPED, WARNED, TestOutcome
+from conformance.verdict import (
+    ERRORED,
+    FAILED,
+    NOT_APPLICABLE,
+    NOT_VERIFIED,
+    PASSED,
+    SKIPPED,
+    VERDICT_WORDS,
+    WARNED,
+    TestOutcome,
+)
 
 LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip", NOT_APPLICABLE: "n/a",
-         ERRORED: "error"}
+         ERRORED: "error", NOT_VERIFIED: "not verified"}
 AREAS = list(dict.fromkeys(r.area for r in requirements.CATALOGUE))
 
 
@@ -44,10 +54,11 @@ def _table(head: list[str], rows: list[str], css: str) -> str:
 
 
 def banner(summary: dict[str, Any]) -> str:
-    conforms = summary["verdict"] == "pass"
-    levels = "".join(f"<li>{escape(line)}</li>" for line in summary["levels"])
-    return (f'<div id="verdict" class="verdict {"verdict-pass" if conforms else "verdict-fail"}">'
-            f'<div class="verdict-word">{"CONFORMS" if conforms else "DOES NOT CONFORM"}</div>'
+    verdict = summary["verdict"]
+    checked = summary.get("checked")  # summaries written before the earned verdict have none
+    levels = "".join(f"<li>{escape(line)}</li>" for line in [*([checked] if checked else []), *summary["levels"]])
+    return (f'<div id="verdict" class="verdict verdict-{escape(verdict)}">'
+            f'<div class="verdict-word">{VERDICT_WORDS.get(verdict, verdict)}</div>'
             f'<div class="verdict-sub">2026-01 Integrations API &middot; {escape(summary["target"]["base_url"])}'
             f'</div><ul class="levels">{levels}</ul></div>')
 
