@@ -48,9 +48,12 @@ def require_ok(reply: Reply, requirement: str, what: str) -> Any:
 
 
 def precondition(reply: Reply, what: str) -> Any:
-    """The body of a reply a check needs but does not judge; otherwise the check skips, saying why."""
+    """The body of the reply to a valid request that a check needs to set up (its own data, a list it may
+    read). A refusal is a POS-001 finding that blocks the check: what it had to verify is then not verified,
+    never skipped as if the target could not be asked."""
     if not reply.ok:
-        pytest.skip(f"precondition not met: {what}: {reply.describe()}")
+        stop("POS-001", f"{what}: a valid request was refused, so the check could not set up: {reply.describe()}",
+             reply.exchange.render())
     return reply.body
 
 
@@ -164,7 +167,8 @@ def usable_site(repairer: ApiClient) -> str:
         body = {"identity": {"external": unique_external_id()}, "repairer_site_id": site}
         if isinstance(site, str) and repairer.call("repairer.jobs.insert", body).ok:
             return site
-    pytest.skip("no business that businesses.list lists takes a job (repairer.jobs.insert): nowhere to create one")
+    stop("POS-001", "repairer.jobs.insert refused a new job at every business businesses.list lists: the checks "
+                    "that need a job of the run's own are blocked")
 
 
 # -- requests -----------------------------------------------------------------------------------------
@@ -284,12 +288,13 @@ def require_extensions(client: ApiClient) -> None:
         not_applicable(f"placing a procurement needs the proposed extensions: {absent}")
 
 
-def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mine: bool = True) -> Order:
+def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mine: bool = True,
+                requirement: str = "LIFE-002") -> Order:
     """A new job with PARTS, and a procurement of all but its last part from one supplier business:
     one the supplier credential acts for (`mine`), or one it does not (to check scope).
 
     A target that cannot offer the preconditions (no extensions, no offers, no suitable supplier) skips the
-    check; a refused placement is a LIFE-002 finding."""
+    check; a refused placement is a finding of `requirement` (LIFE-002: the placed parts become ordered)."""
     require_extensions(repairer)
     job = new_job(parts=[dict(p) for p in PARTS])
     basket_reply, businesses = call_many([
@@ -304,7 +309,7 @@ def place_order(repairer: ApiClient, supplier: ApiClient, new_job: NewJob, *, mi
         pytest.skip(f"the basket of a new job has no offers (readable as offers) from {whose} for its parts "
                     "(see LIFE-010)")
     reply = place(repairer, job["id"], wire_selections(selections))
-    procurement = procurement_of(require_ok(reply, "LIFE-002", "placing a procurement from basket offers"))
+    procurement = procurement_of(require_ok(reply, requirement, "placing a procurement from basket offers"))
     return Order(job, selections, readable(procurement, "the placed procurement in the insert's reply"), reply)
 
 

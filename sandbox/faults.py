@@ -746,7 +746,43 @@ domain_fault("served-spec-lists-extensions", "/openapi.json lists the 3 proposed
 
 
 @fault("uploads-never-prepared", "uploads.prepare refuses every file as unprocessable: no call of it ever succeeds.",
-       "COV-001", seam=Seam.RESPONSE)
+       "COV-001", "POS-001", seam=Seam.RESPONSE)
 def _uploads_never_prepared(out: Outgoing) -> None:
     if answers(out, "uploads.prepare"):
         refuse(out, "unprocessable")
+
+
+# -- refusing valid work (POS-001: a server that does nothing must not conform) ----------------------
+
+# method -> the kind it refuses every request with: a kind of its own error list, so that nothing but the
+# refusal itself is wrong. The methods the lifecycle and the other checks depend on.
+REFUSALS = {
+    "repairer.jobs.insert": "unprocessable",
+    PARTS_INSERT: "unprocessable",
+    BASKET: "not_found",
+    "repairer.jobs.parts.list": "not_found",
+    "repairer.jobs.get": "not_found",
+    "repairer.procurements.get": "not_found",
+    "repairer.procurements.insert": "unprocessable",
+    "repairer.procurements.invoices.list": "not_found",
+    CONFIRM: "not_found",
+}
+
+
+def _refusing(method: str, kind: str) -> None:
+    @fault("refuses-" + method.replace(".", "-"), f"{method} refuses every request, valid ones included, as {kind}.", "POS-001",
+           seam=Seam.CALL)
+    def _refuse(i: Incoming) -> None:
+        if i.method == method:
+            raise ApiError(kind)
+
+
+for _method, _kind in REFUSALS.items():
+    _refusing(_method, _kind)
+
+
+@fault("prepare-answers-empty", "tier1.prepare and uploads.prepare answer 204 with no body.", "POS-001",
+       seam=Seam.RESPONSE)
+def _prepare_answers_empty(out: Outgoing) -> None:
+    if answers(out, "tier1.prepare", "uploads.prepare"):
+        out.status, out.body, out.media_type = 204, "", "text/plain"

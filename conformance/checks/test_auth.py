@@ -21,9 +21,10 @@ from conformance.checks._helpers import (
     example,
     expect_error,
     expect_refused,
+    install,
     other_role,
 )
-from conformance.client import ApiClient, Reply, call_many
+from conformance.client import ApiClient, call_many
 from conformance.findings import excuse_coverage, expect, not_applicable
 from conformance.generated import credential_for
 from conformance.redact import REDACT
@@ -93,14 +94,6 @@ def test_wrong_role_is_forbidden(anonymous: ApiClient, method: str) -> None:
 
 
 # -- integrations.insert ---------------------------------------------------------------------------
-
-
-def install(client: ApiClient, **fields: str) -> Reply:
-    """integrations.insert with the run's grant, `fields` overriding it; no auth headers ever."""
-    grant = RUN.target.grant
-    body = {"access_code": grant.access_code, "client_id": grant.client_id, "client_secret": grant.client_secret,
-            **fields}
-    return client.as_(None).call(INSTALL, body)
 
 
 def install_world(anonymous: ApiClient, suffix: str) -> ApiClient:
