@@ -52,11 +52,16 @@ class Clients:
 
 
 def documented_fields(run: Run, method: str) -> list[str]:
-    """The top-level fields the method's 200 response requires: its reference entry's fields without `?`."""
+    """The top-level fields the method's 200 response requires that the documents name (its reference entry's
+    fields without `?`); a field the reconstruction inferred (an extension's wrapper) is not asked for."""
     definition = OPERATIONS[method].definition
     schema = definition["responses"]["200"].get("content", {}).get("application/json", {}).get("schema", {})
     resolved = refs.resolve(run.target.document, schema)
-    return list(resolved.get("required", [])) if isinstance(resolved, dict) else []
+    if not isinstance(resolved, dict):
+        return []
+    properties = resolved.get("properties", {})
+    return [name for name in resolved.get("required", [])
+            if properties.get(name, {}).get("x-provenance", "documented") == "documented"]
 
 
 def procurement_for(method: str, fixtures: Clients) -> str:
