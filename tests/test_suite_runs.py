@@ -31,6 +31,8 @@ def test_the_sandbox_conforms(clean_run: SuiteRun) -> None:
     must = [r for r in summary["requirements"] if r["level"] == "MUST"]
     assert all(r["status"] == "passed" for r in must), [r["id"] for r in must if r["status"] != "passed"]
     assert all(m["succeeded"] for m in summary["methods"]) and len(summary["methods"]) == 17
+    assert summary["checked"] == f"checked {len(must)} of {len(must)} MUSTs"
+    assert f"verdict: CONFORMS, checked {len(must)} of {len(must)} MUSTs" in clean_run.output
 
 
 def test_the_run_ends_with_one_line_per_level(clean_run: SuiteRun) -> None:
@@ -56,6 +58,29 @@ def test_a_selection_is_not_judged_on_coverage(tmp_path: Path) -> None:
     result = run_suite(tmp_path, "-k", "businesses_list")
     assert result.returncode == 0, result.output[-2000:]
     assert result.status("COV-001") == "skipped"
+
+
+def test_a_server_refusing_valid_work_does_not_conform(tmp_path: Path) -> None:
+    """repairer.jobs.insert refusing everything: POS-001 fails, and the checks that needed a job of the run's own
+    are blocked (not verified), never skipped into a pass; --require-all says the same with exit 1."""
+    env = {"RAILS_SANDBOX_FAULTS": "refuses-repairer-jobs-insert"}
+    result = run_suite(tmp_path, "--require-all", env=env)
+    assert result.returncode == 1 and result.summary["verdict"] == "fail", result.output[-3000:]
+    assert result.status("POS-001") == "failed" and result.status("LIFE-001") == "not_verified"
+    note = next(r["note"] for r in result.summary["requirements"] if r["id"] == "LIFE-001")
+    assert "blocked" in note and "POS-001" in note
+    assert "NOT CHECKED LIFE-001 [MUST]: blocked" in result.output
+
+
+def test_a_must_not_verified_makes_the_run_incomplete(tmp_path: Path) -> None:
+    """A check that cannot complete (no offers to place an order from) verifies nothing: no MUST failed, so the verdict is INCOMPLETE (exit 6), and
+    --require-all turns it into a failure (exit 1)."""
+    env = {"RAILS_SANDBOX_FAULTS": "new-parts-get-no-offers"}  # nothing to place an order from
+    relaxed = run_suite(tmp_path / "relaxed", "--requirement=LIFE-002", env=env)
+    assert relaxed.returncode == 6 and relaxed.summary["verdict"] == "incomplete", relaxed.output[-3000:]
+    assert relaxed.status("LIFE-002") == "not_verified" and "verdict: INCOMPLETE" in relaxed.output
+    strict = run_suite(tmp_path / "strict", "--requirement=LIFE-002", "--require-all", env=env)
+    assert strict.returncode == 1 and strict.summary["verdict"] == "incomplete", strict.output[-3000:]
 
 
 @pytest.mark.slow
