@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -22,6 +23,7 @@ TIMEOUT = 30.0  # seconds for a whole reply: from sending the request to its las
 MAX_RESPONSE_BYTES = 16 * 2**20  # decoded bytes of one reply; the sandbox's largest reply is under 100 KiB
 MAX_JSON_DEPTH = 64  # levels of nested arrays and objects; the contract's deepest reply has under 10
 KEPT_BYTES = 4096  # of a reply not read, the first bytes kept as evidence
+CHUNK = 2**16  # decoded bytes inflated at a time
 
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
@@ -63,24 +65,49 @@ def nested_deeper(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def inflated(response: httpx.Response) -> Iterator[bytes]:
+    """The body's decoded bytes, a bounded piece at a time. gzip and deflate are inflated here, at most CHUNK
+    bytes a step (httpx would inflate a whole network read at once: 64 KiB of a bomb is 64 MiB); any other
+    encoding is httpx's."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "deflate"):
+        yield from response.iter_bytes() if encoding != "identity" else response.iter_raw()
+        return
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
+    try:
+        for data in response.iter_raw():
+            while data and not decoder.eof:
+                yield decoder.decompress(data, CHUNK)
+                data = decoder.unconsumed_tail
+        yield decoder.flush()
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"{encoding}: {exc}") from None
+
+
 def read(response: httpx.Response, bounds: Bounds, started: float,
          clock: Callable[[], float] = time.monotonic) -> httpx.Response:
     """The streamed `response` read whole within `bounds` (the deadline counted from `started`), as a
     response with its decoded body in memory; `NoAnswer` when the reply cannot be read within them."""
-    chunks: list[bytes] = []
-    size = 0
+    body = bytearray()
 
     def no_answer(reason: str, missed_deadline: bool = False) -> NoAnswer:
-        return NoAnswer(reason, response.request, missed_deadline=missed_deadline, response=response,
-                        read=b"".join(chunks), elapsed_s=clock() - started)
+        """The error to raise; what was read is freed at once (the traceback keeps this frame alive)."""
+        kept = bytes(body[:KEPT_BYTES])
+        body.clear()
+        return NoAnswer(reason, response.request, missed_deadline=missed_deadline, response=response, read=kept,
+                        elapsed_s=clock() - started)
 
+    declared = response.headers.get("content-length", "")
+    if "content-encoding" not in response.headers and declared.isdigit() and int(declared) > bounds.max_bytes:
+        response.close()
+        raise no_answer(f"its reply is larger than {bounds.max_bytes} bytes (--max-response-bytes): it declares "
+                        f"{declared}; not read")
     try:
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > bounds.max_bytes:
+        for chunk in inflated(response):
+            if len(body) + len(chunk) > bounds.max_bytes:
                 raise no_answer(f"its reply is larger than {bounds.max_bytes} bytes (--max-response-bytes); "
                                 "not read past that")
-            chunks.append(chunk)
+            body += chunk
             if clock() - started > bounds.timeout:
                 raise no_answer(f"its reply was not complete within {bounds.timeout:g} s (--timeout)", True)
     except httpx.TimeoutException:
@@ -91,13 +118,12 @@ def read(response: httpx.Response, bounds: Bounds, started: float,
         raise no_answer(f"its reply was cut off ({type(exc).__name__}: {exc})") from None
     finally:
         response.close()
-    body = b"".join(chunks)
     if nested_deeper(body):
         raise no_answer(f"its body nests more than {MAX_JSON_DEPTH} levels deep; not read as JSON")
     # the body is decoded now: the new response carries no Content-Encoding that would decode it again
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding",
                                                                                         "content-length")]
-    whole = httpx.Response(response.status_code, headers=headers, content=body, request=response.request,
+    whole = httpx.Response(response.status_code, headers=headers, content=bytes(body), request=response.request,
                            extensions=response.extensions)
     whole.elapsed = response.elapsed
     return whole
