@@ -11,6 +11,7 @@ and what was read of it.
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 import zlib
@@ -68,10 +69,10 @@ def nested_deeper(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 def inflated(response: httpx.Response) -> Iterator[bytes]:
     """The body's decoded bytes, a bounded piece at a time. gzip and deflate are inflated here, at most CHUNK
     bytes a step (httpx would inflate a whole network read at once: 64 KiB of a bomb is 64 MiB); any other
-    encoding is httpx's."""
+    encoding, and a body already in memory, is httpx's."""
     encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in ("gzip", "deflate"):
-        yield from response.iter_bytes() if encoding != "identity" else response.iter_raw()
+    if encoding not in ("gzip", "deflate") or response.is_stream_consumed:
+        yield from response.iter_bytes()
         return
     decoder = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
     try:
@@ -125,5 +126,5 @@ def read(response: httpx.Response, bounds: Bounds, started: float,
                                                                                         "content-length")]
     whole = httpx.Response(response.status_code, headers=headers, content=bytes(body), request=response.request,
                            extensions=response.extensions)
-    whole.elapsed = response.elapsed
+    whole.elapsed = datetime.timedelta(seconds=clock() - started)  # the whole reply's time, as read
     return whole
