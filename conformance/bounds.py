@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import httpx
 
 TIMEOUT = 30.0  # seconds for a whole reply: from sending the request to its last byte
-MAX_RESPONSE_BYTES = 16 * 2**20  # decoded bytes of one reply; the sandbox's largest reply is under 100 KiB
+MAX_RESPONSE_BYTES = 16 * 2**20  # decoded bytes of one reply; far above any documented reply
 MAX_JSON_DEPTH = 64  # levels of nested arrays and objects; the contract's deepest reply has under 10
 KEPT_BYTES = 4096  # of a reply not read, the first bytes kept as evidence
 CHUNK = 2**16  # decoded bytes inflated at a time
