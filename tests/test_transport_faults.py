@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.transport import READS
 from tests.hostile_server import BASKET
 from tests.suite_runner import ROOT, SuiteRun, publish, run_suite
 
@@ -99,8 +100,8 @@ def matrix_markdown(runs: list[RowRun], wall: float) -> str:
              f"{wall:.0f} s. Bounds: {BOUND_S:g} s, {BOUND_MB:g} MB peak RSS.", "",
              "| target behaviour | options | exit | s | peak RSS MB | message |", "|---|---|---|---|---|---|"]
     for done in runs:
-        found = re.search(done.row.says, done.run.output)
-        message = found[0].splitlines()[-1][:110] if found else "NOT FOUND"
+        found = [*re.finditer(done.row.says, done.run.output)]  # the last: the verdict's, not a traceback's
+        message = found[-1][0].splitlines()[-1].strip()[:110] if found else "NOT FOUND"
         lines.append(f"| {done.row.what} | {' '.join(done.row.args) or 'defaults'} | {done.run.returncode} | "
                      f"{done.run.seconds:.0f} | {done.run.peak_rss_mb:.0f} | `{message}` |")
     return "\n".join(lines) + "\n"
@@ -136,7 +137,9 @@ def test_a_redirect_is_never_followed(transport_matrix: dict[str, RowRun]) -> No
 
 
 def test_one_reset_in_ten_is_sent_again_not_unreachable(transport_matrix: dict[str, RowRun]) -> None:
-    """The reads whose connection was reset are sent again and answered: every method still answered a 2xx."""
-    done = transport_matrix["reset"]
-    assert done.run.summary["requests"] > 0
-    assert all(m["succeeded"] for m in done.run.summary["methods"]), done.run.output[-3000:]
+    """A verdict, not exit 4: the reads whose connection was reset were sent again and answered (no read is
+    reported unanswered); only a write reset after it was sent is, as it is not sent again."""
+    summary = transport_matrix["reset"].run.summary
+    assert summary["verdict"] in ("pass", "fail") and summary["politeness"]["retries"] > 0
+    unanswered = [f["message"] for r in summary["requirements"] if r["id"] == "POS-001" for f in r["failures"]]
+    assert not [m for m in unanswered if m.split(":", 1)[0].rsplit(".", 1)[-1] in READS], unanswered
