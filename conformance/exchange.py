@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from conformance.bounds import NoAnswer
 from conformance.findings import current
 from conformance.redact import REDACT
 from spec.wire import TENANT_HEADER, method_of
@@ -77,11 +78,13 @@ class Exchange:
             parts += ["--data-raw", shlex.quote(REDACT(self.request_body))]
         return " ".join(parts)
 
-    def render(self) -> str:
-        """Human-readable, redacted evidence."""
+    def render(self, unread: str = "") -> str:
+        """Human-readable, redacted evidence; `unread`: why the reply was not read (what arrived is shown)."""
+        status = f"{self.status} " if self.status else ""
+        answer = f"-> no reply read: {status}{unread}" if unread else f"-> {self.status} {self.response_content_type}"
         return REDACT(
             f"$ {self.curl()}\n"
-            f"-> {self.status} {self.response_content_type} ({self.elapsed_ms:.0f} ms)\n"
+            f"{answer} ({self.elapsed_ms:.0f} ms)\n"
             f"{cut(self.response_body, EVIDENCE_LIMIT)}"
         )
 
@@ -113,16 +116,26 @@ def record(exchange: Exchange) -> Exchange:
     return exchange
 
 
-def of(response: httpx.Response) -> Exchange:
-    """From an httpx response (every request the suite sends goes through httpx)."""
-    request = response.request
+def _of(request: httpx.Request, status: int, content_type: str, body: bytes, elapsed_s: float) -> Exchange:
     return Exchange(
         verb=request.method,
         url=str(request.url),
         request_headers=dict(request.headers),
         request_body=_text(request.content),
-        status=response.status_code,
-        response_content_type=response.headers.get("content-type", ""),
-        response_body=_text(response.content),
-        elapsed_ms=response.elapsed.total_seconds() * 1000,
+        status=status,
+        response_content_type=content_type,
+        response_body=_text(body),
+        elapsed_ms=elapsed_s * 1000,
     )
+
+
+def of(response: httpx.Response) -> Exchange:
+    """From an httpx response (every request the suite sends goes through httpx)."""
+    return _of(response.request, response.status_code, response.headers.get("content-type", ""), response.content,
+               response.elapsed.total_seconds())
+
+
+def unanswered(missing: NoAnswer) -> str:
+    """The evidence of a request whose reply was not read: the request as curl, why, and what arrived of it."""
+    return _of(missing.request, missing.status, missing.content_type, missing.read, missing.elapsed_s).render(
+        missing.reason)

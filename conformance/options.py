@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from conformance.bounds import MAX_RESPONSE_BYTES, TIMEOUT
+from conformance.transport import MAX_MISSES
 from spec import demo
 
 DEMO = {
@@ -55,15 +57,29 @@ def concurrency(text: str) -> int | None:
     return int(text)
 
 
+def seconds(text: str) -> float:
+    """A positive number of seconds."""
+    return _positive(text, float, "number of seconds")
+
+
+def byte_count(text: str) -> int:
+    """A positive whole number of bytes."""
+    return _positive(text, int, "whole number of bytes")
+
+
+def _positive(text: str, kind: Callable[[str], float], what: str) -> Any:
+    try:
+        number = kind(text)
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive {what}, not {text!r}")
+    return number
+
+
 def rate(text: str) -> float:
     """A positive number of requests a second."""
-    try:
-        number = float(text)
-    except ValueError:
-        number = 0.0
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of requests a second, not {text!r}")
-    return number
+    return _positive(text, float, "number of requests a second")
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -92,6 +108,11 @@ OPTIONS: tuple[Option, ...] = (
            type=concurrency),
     Option("max_rps", "At most this many requests a second, for the whole run (shared by -n workers); "
                       "default: no limit.", metavar="RATE", type=rate),
+    Option("timeout", "Seconds a reply may take, whole (from sending the request to its last byte); a method "
+                      f"that misses it {MAX_MISSES} times is no longer asked.", f"{TIMEOUT:g}", metavar="SECONDS",
+           type=seconds),
+    Option("max_response_bytes", "Bytes of one reply read at most, after decompression; a larger reply is not "
+                                 "read.", str(MAX_RESPONSE_BYTES), metavar="BYTES", type=byte_count),
     Option("history", "Keep this run's summary in DIR (the newest 30 are kept); the report shows each "
                       "requirement's status and the pass count over the runs kept there.", metavar="DIR"),
     Option("confirm_procurement", "An existing procurement (order_requested) the run may confirm to check the "

@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from conformance import options
+from conformance.bounds import Bounds
 from conformance.transport import Transport, request_headers
 from spec import wire
 
@@ -34,6 +35,7 @@ MAX_CONCURRENCY = 16
 SUITE_COST_S = 0.005  # the suite's own work per request (generation, judging, evidence), measured on 2 cores
 PER_PROCESS = 4  # of concurrency, per pytest-xdist worker the run starts itself
 MAX_PROCESSES = 4
+PROBE_TIMEOUT_S = 5.0  # a round trip longer than this is no latency to size by: the target is not answering
 PROBES = 3  # round trips timed (the first also opens the connection): the shortest is the latency
 # the longest tests (node id prefixes), longest first: the stateful chains, the generated tests, the lifecycle
 # walks, the one request that uploads 2 MiB
@@ -83,7 +85,7 @@ def probe(base_url: str, max_rps: float | None) -> float | None:
     """The target's round trip in seconds: the shortest of a few harmless requests (an unauthenticated
     businesses.list, which changes nothing) through the suite's own HTTP edge (a busy machine only ever
     adds to a round trip); None when unreachable."""
-    transport = Transport(timeout=5.0, max_rps=max_rps)
+    transport = Transport(Bounds(timeout=PROBE_TIMEOUT_S), max_rps=max_rps)
     url = base_url.rstrip("/") + wire.path("businesses.list")
     times = []
     try:

@@ -12,8 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
+from conformance.bounds import NoAnswer
 from conformance.safety import unique_external_id
 from conformance.transport import Transport, request_headers
 from spec import demo, wire
@@ -32,6 +31,7 @@ class Found:
     seed_procurement: bool = False
     job_id: str | None = None  # the probe's own job, in the run's world (None: none could be created)
     notes: list[str] = field(default_factory=list)
+    unfinished: str = ""  # why the probe stopped before it found out everything ("": it finished)
 
 
 class Prober:
@@ -119,8 +119,9 @@ def probe(transport: Transport, base_url: str, repairer: Credential, *, tenant: 
         if extensions is None:
             found.extensions = prober.extensions_offered(tenant, found)
         prober.seed(tenant, found)
-    except httpx.HTTPError as exc:
-        found.notes.append(f"probe interrupted ({type(exc).__name__}); assuming no tenants, no extensions")
+    except NoAnswer as exc:
+        found.unfinished = f"{Transport.method(exc.request)} got no answer: {exc}"
+        found.notes.append(f"probe interrupted: {found.unfinished}; assuming no tenants, no extensions")
         tenant = None if tenant_auto else tenant
         found.isolated = False if tenant_auto else found.isolated
         found.extensions = False if extensions is None else found.extensions

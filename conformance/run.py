@@ -10,7 +10,8 @@ from functools import cached_property
 import httpx
 
 from conformance import exchange
-from conformance.findings import Finding, current
+from conformance.bounds import NoAnswer
+from conformance.findings import Finding, current, stop
 from conformance.judge import Judge
 from conformance.pipeline import Pipeline
 from conformance.safety import Ownership
@@ -58,12 +59,17 @@ class Run:
         """Send one request to `method` (kept to the run's own data when the run has no world of its own; a
         rate-limited answer is waited out first: only the final response counts), record the exchange on the
         running test, judge the response and add the findings to the running test. The evidence is rendered
-        only for a response with findings."""
+        only for a response with findings. A request that got no reply the suite could read (none within the
+        deadline, too large, too deep, not decodable, or its method no longer asked) ends the test with a
+        POS-001 finding naming the method and why: the method did not answer a request it must answer."""
         record = current()
         if not self.target.isolated:
             content = self.ownership.guard(method, content)
-        response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
-                                          params=params, politeness=record.politeness)
+        try:
+            response = self.transport.request(verb, self.target.url(method), headers=headers, content=content,
+                                              params=params, politeness=record.politeness)
+        except NoAnswer as missing:
+            stop("POS-001", f"{method}: no answer: {missing.reason}", exchange.unanswered(missing))
         try:
             reply = response.json()
         except ValueError:
@@ -102,7 +108,8 @@ def activate(target: Target, transport: Transport | None = None) -> Run:
     its transport polite at the target's pace, its senders as many as the pace's concurrency."""
     global _active
     pace = target.pace
-    _active = Run(target, transport or Transport(max_rps=pace.max_rps_per_process), Pipeline(pace.concurrency))
+    transport = transport or Transport(target.bounds, max_rps=pace.max_rps_per_process)
+    _active = Run(target, transport, Pipeline(pace.concurrency))
     return _active
 
 

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from conformance import findings, options, requirements, run, source
+from conformance.bounds import Bounds
 from conformance.pace import planned
 from conformance.probe import probe
 from conformance.redact import REDACT
@@ -160,6 +161,7 @@ class ConformanceSession:
         return replace(target, tenant=tenant, isolated=tenant is not None and found.isolated is not False,
                        extensions=extensions, extensions_absent=absent, seed_job=found.seed_job,
                        seed_procurement=found.seed_procurement, probe_notes=tuple(notes),
+                       probe_unfinished=found.unfinished,
                        served_spec=served.to_dict() if served else None)
 
     def _start_embedded_sandbox(self) -> str:
@@ -205,8 +207,9 @@ class ConformanceSession:
             base_url = self._start_embedded_sandbox()
             self.config.option.base_url = base_url
         pace = planned(self.config)
-        transport = Transport(max_rps=pace.max_rps_per_process)
-        target = replace(self._configured_target(base_url, embedded, transport), pace=pace)
+        bounds = Bounds(self.option("timeout"), self.option("max_response_bytes"))
+        transport = Transport(bounds, max_rps=pace.max_rps_per_process)
+        target = replace(self._configured_target(base_url, embedded, transport), pace=pace, bounds=bounds)
         target.register_secrets()
         try:
             preflight(target, transport)

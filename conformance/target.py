@@ -7,6 +7,7 @@ tenant and spec.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from conformance.bounds import Bounds
+from conformance.judge import is_json_media
 from conformance.pace import Pace
 from conformance.redact import REDACT
 from conformance.source import SpecSource
@@ -60,6 +63,8 @@ class Target:
     foreign_job: str | None = None  # of another repairer organization (scope checks)
     foreign_procurement: str | None = None
     probe_notes: tuple[str, ...] = ()  # what the probe found, for the report
+    probe_unfinished: str = ""  # why the probe could not finish ("" when it did): what it found is a guess
+    bounds: Bounds = field(default_factory=Bounds)  # the limits on one reply (--timeout, --max-response-bytes)
     served_spec: dict[str, Any] | None = None  # the target's /openapi.json compared with the contract
     pace: Pace = field(default_factory=Pace)
     started_at: float = field(default_factory=time.time)
@@ -94,9 +99,10 @@ class Target:
         s = raw.pop("spec")
         return cls(
             **{k: v for k, v in raw.items() if k not in {"repairer", "supplier", "grant", "profile", "procurements",
-                                                          "probe_notes", "pace"}},
+                                                          "probe_notes", "pace", "bounds"}},
             repairer=Credential(**raw["repairer"]), supplier=Credential(**raw["supplier"]),
             grant=Grant(**raw["grant"]), profile=Profile(**raw["profile"]), pace=Pace(**raw["pace"]),
+            bounds=Bounds(**raw["bounds"]),
             spec=SpecSource(s["origin"], s["location"], s["sha256"], s["document"]),
             procurements=tuple(raw["procurements"]), probe_notes=tuple(raw["probe_notes"]),
         )
@@ -115,23 +121,29 @@ def fresh_tenant() -> str:
 
 
 class TargetUnusable(Exception):
-    """The target cannot be checked at all (unreachable, or every credential rejected)."""
+    """The target cannot be checked at all (nothing answers, every credential rejected, not the API's root)."""
 
 
 def preflight(target: Target, transport: Transport) -> None:
-    """Fail fast, with one clear message, when nothing useful can come of the run."""
+    """Fail fast, with one clear message, when nothing useful can come of the run. A request that gets no
+    answer is no verdict yet: the target is unreachable only when none of the preflight's is answered."""
     checks = (("repairer", target.repairer, "repairer.work-providers.list", b"{}"),
               ("supplier", target.supplier, "supplier.procurements.get",
                b'{"identity": {"id": "ffffffff-0000-4000-8000-000000000000"}}'))
+    answers: list[tuple[str, str, httpx.Response]] = []
+    missing: list[str] = []
     for role, credential, method, body in checks:
         try:
-            response = transport.request("POST", target.url(method), headers=target.headers(credential),
-                                         content=body)
+            answers.append((role, method, transport.request("POST", target.url(method),
+                                                            headers=target.headers(credential), content=body)))
         except httpx.HTTPError as exc:
-            raise TargetUnusable(
-                f"The target {target.base_url} is unreachable ({type(exc).__name__}: {exc}). "
-                "Check --base-url (or PYTEST_BASE_URL) and that the server is running."
-            ) from None
+            missing.append(f"{method}: {exc}")
+    if not answers:
+        raise TargetUnusable(
+            f"The target {target.base_url} is unreachable: nothing answers ({'; '.join(missing)}). "
+            "Check --base-url (or PYTEST_BASE_URL) and that the server is running."
+        )
+    for role, method, response in answers:
         if response.status_code == 401:
             raise TargetUnusable(
                 f"The target {target.base_url} rejected the {role} credentials (401 on {method}). "
@@ -143,3 +155,33 @@ def preflight(target: Target, transport: Transport) -> None:
                 f"The target {target.base_url} does not serve the 2026-01 API: "
                 f"POST {wire.path(method)} answered 404."
             )
+    wrong_root(target, [response for _, _, response in answers])
+
+
+def wrong_root(target: Target, answers: list[httpx.Response]) -> None:
+    """`TargetUnusable` when the base URL is not the API's root: every answer a redirect (never followed: the
+    credentials would go along to wherever it points), or none of them JSON (a portal, a login page)."""
+    if all(300 <= r.status_code < 400 and "location" in r.headers for r in answers):
+        location = str(answers[0].url.join(answers[0].headers["location"]))
+        path = answers[0].url.path
+        suggested = location.split("?", 1)[0].removesuffix(path[path.index(wire.API_PREFIX):])
+        raise TargetUnusable(
+            f"The target {target.base_url} redirects to {location} ({answers[0].status_code}): pass --base-url "
+            f"{suggested} (redirects are not followed: the credentials would go along)."
+        )
+    if not any(is_json_media(r.headers.get("content-type", "")) and _json(r.content) for r in answers):
+        first = answers[0]
+        raise TargetUnusable(
+            f"The target {target.base_url} does not look like the API root: POST {first.url.path} answered "
+            f"{first.status_code} {first.headers.get('content-type') or '(no Content-Type)'}, not JSON "
+            f"({first.content[:80].decode('utf-8', 'replace')!r}). Check --base-url: it is the URL the "
+            f"{wire.API_PREFIX} paths hang off."
+        )
+
+
+def _json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True

@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ class SuiteRun:
     returncode: int
     output: str  # stdout and stderr together
     reports: Path
+    seconds: float = 0.0  # wall time of the run
+    peak_rss_mb: float = 0.0  # the suite process's peak resident memory (its own workers' included)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -47,8 +52,21 @@ def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, time
     The suite's path is explicit: a run of the project's tests must never collect the project's tests again."""
     command = [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
                f"--reports-dir={reports}", *args]
-    done = subprocess.run(command, cwd=ROOT, env=environment(env), capture_output=True, text=True, timeout=timeout)
-    return SuiteRun(done.returncode, done.stdout + done.stderr, reports)
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment(env), stdout=output, stderr=subprocess.STDOUT)
+        killer = threading.Timer(timeout, process.kill)
+        killer.start()
+        # wait4, not wait: the rusage of this child alone (RUSAGE_CHILDREN sums every child of the process)
+        _, status, usage = os.wait4(process.pid, 0)
+        killer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait for it again
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    seconds = time.monotonic() - started
+    if seconds >= timeout:
+        raise subprocess.TimeoutExpired(command, timeout, text)
+    return SuiteRun(process.returncode, text, reports, seconds, usage.ru_maxrss / 1024)
 
 
 def publish(text: str, path: Path, config: pytest.Config) -> None:

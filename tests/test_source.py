@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conformance import served
+from conformance.bounds import Bounds
 from conformance.source import SpecSource, resolve
 from conformance.transport import Transport
 from spec import operations
@@ -35,7 +36,7 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def http() -> Iterator[Transport]:
     """The suite's HTTP edge, with a short timeout."""
-    transport = Transport(timeout=2.0)
+    transport = Transport(Bounds(timeout=2.0))
     yield transport
     transport.close()
 

@@ -22,6 +22,13 @@ URL = "https://api.example.test/api/2026-01/businesses.list"
 OK = httpx.Response(200, json={"items": []})
 
 
+def example_target() -> Target:
+    """A remote target on the bundled contract (the requests never leave the process: a mock answers)."""
+    return Target(base_url="https://api.example.test", tenant="t1", repairer=demo.REPAIRER,
+                  supplier=Credential("supplier", "s" * 20, "id-2"), grant=Grant("c", "s", "a"),
+                  profile=PROFILES["quick"], extensions=False, spec=bundled(), embedded=False)
+
+
 def answers(*responses: httpx.Response) -> tuple[Transport, list[float], list[httpx.Request]]:
     """A transport whose server gives `responses` in turn (the last one again and again)."""
     sleeps: list[float] = []
@@ -101,10 +108,7 @@ def run_on() -> Iterator[Callable[..., Run]]:
 
     def make(*responses: httpx.Response) -> Run:
         transport, _, _ = answers(*responses)
-        target = Target(base_url="https://api.example.test", tenant="t1", repairer=demo.REPAIRER,
-                        supplier=Credential("supplier", "s" * 20, "id-2"), grant=Grant("c", "s", "a"),
-                        profile=PROFILES["quick"], extensions=False, spec=bundled(), embedded=False)
-        made.append(Run(target, transport))
+        made.append(Run(example_target(), transport))
         return made[-1]
 
     yield make

@@ -77,7 +77,8 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
 
 
 def pace_line(summary: dict[str, Any]) -> str:
-    """The run's pace in one line: requests in flight, processes, the rate limit, what waiting cost."""
+    """The run's pace in one line: requests in flight, processes, the rate limit, what waiting and sending again
+    cost."""
     concurrency, politeness = summary["concurrency"], summary["politeness"]
     latency = concurrency["latency_ms"]
     sized = f" (sized by a {latency:g} ms round trip)" if latency is not None else ""
@@ -85,7 +86,8 @@ def pace_line(summary: dict[str, Any]) -> str:
     limit = f"at most {politeness['max_rps']:g} requests/s" if politeness["max_rps"] else "no rate limit"
     in_flight = concurrency["in_flight"]
     return (f"pace: {in_flight} request{'s' if in_flight > 1 else ''} in flight per test{sized}{processes}; "
-            f"{limit}; {politeness['retries']} retries after Retry-After, {politeness['waited_s']:g} s waited")
+            f"{limit}; {politeness['retries']} retries after Retry-After or a dropped connection, "
+            f"{politeness['waited_s']:g} s waited")
 
 
 def write(summary: dict[str, Any], path: Path) -> Path:
