@@ -68,7 +68,8 @@ class Prober:
         visible without the header, nor in another fresh tenant."""
         created = self.create_job(candidate)
         if created is None:
-            found.notes.append("tenants: could not tell (no job could be created to look for); running without")
+            found.unfinished = "tenants: could not tell (no job could be created to look for)"
+            found.notes.append(f"{found.unfinished}; running without")
             return False
         external, found.job_id = created
         for elsewhere in (None, f"{candidate[:50]}-elsewhere"):

@@ -191,7 +191,8 @@ class ConformanceSession:
         active = run.activate(target, transport)
         self.config.add_cleanup(active.close)
         self.results = RunResults(active.in_scope(), target.extensions_absent,
-                                  require_all=bool(self.option("require_all")))
+                                  require_all=bool(self.option("require_all")),
+                                  probe_unfinished=target.probe_unfinished)
         return active
 
     @pytest.hookimpl(tryfirst=True)

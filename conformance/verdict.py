@@ -12,7 +12,7 @@ another requirement's finding) verifies none of its requirements: they are not v
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -82,10 +82,14 @@ class RequirementResult:
 
 
 class RunResults:
-    def __init__(self, in_scope: list[str], extensions_absent: str = "", *, require_all: bool = False) -> None:
+    def __init__(self, in_scope: list[str], extensions_absent: str = "", *, require_all: bool = False,
+                 probe_unfinished: str = "") -> None:
         self.in_scope = in_scope
         self.extensions_absent = extensions_absent  # why the extensions are not checked ("": they are)
         self.require_all = require_all  # --require-all: a MUST not checked for any reason fails the run
+        # why the probe could not find out what the target offers ("": it did): what it then assumed away
+        # (tenants, extensions) is a guess, so nothing is not applicable on its word
+        self.probe_unfinished = probe_unfinished
         self.tests: dict[str, TestOutcome] = {}
         self.succeeded: set[str] = set()
         self.reached: set[str] = set()
@@ -131,9 +135,11 @@ class RunResults:
         return [m for m in self.in_scope if m not in self.succeeded and m not in self.excused]
 
     def results(self) -> list[RequirementResult]:
-        out = []
-        for requirement in requirements.CATALOGUE:
-            out.append(self._result(requirement))
+        out = [self._result(requirement) for requirement in requirements.CATALOGUE]
+        if self.probe_unfinished:
+            why = f"the probe could not finish ({self.probe_unfinished}), so not applicable only by a guess"
+            out = [replace(r, status=NOT_VERIFIED, note=f"{why}: {r.note}") if r.status is NOT_APPLICABLE else r
+                   for r in out]
         return out
 
     def _result(self, requirement: Requirement) -> RequirementResult:

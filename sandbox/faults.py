@@ -770,8 +770,8 @@ REFUSALS = {
 
 
 def _refusing(method: str, kind: str) -> None:
-    @fault("refuses-" + method.replace(".", "-"), f"{method} refuses every request, valid ones included, as {kind}.", "POS-001",
-           seam=Seam.CALL)
+    @fault("refuses-" + method.replace(".", "-"), f"{method} refuses every request, valid ones included, as {kind}.",
+           "POS-001", seam=Seam.CALL)
     def _refuse(i: Incoming) -> None:
         if i.method == method:
             raise ApiError(kind)

@@ -73,8 +73,8 @@ def test_a_server_refusing_valid_work_does_not_conform(tmp_path: Path) -> None:
 
 
 def test_a_must_not_verified_makes_the_run_incomplete(tmp_path: Path) -> None:
-    """A check that cannot complete (no offers to place an order from) verifies nothing: no MUST failed, so the verdict is INCOMPLETE (exit 6), and
-    --require-all turns it into a failure (exit 1)."""
+    """A check that cannot complete (no offers to place an order from) verifies nothing: no MUST failed, so the
+    verdict is INCOMPLETE (exit 6), and --require-all turns it into a failure (exit 1)."""
     env = {"RAILS_SANDBOX_FAULTS": "new-parts-get-no-offers"}  # nothing to place an order from
     relaxed = run_suite(tmp_path / "relaxed", "--requirement=LIFE-002", env=env)
     assert relaxed.returncode == 6 and relaxed.summary["verdict"] == "incomplete", relaxed.output[-3000:]

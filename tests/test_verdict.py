@@ -148,3 +148,11 @@ def test_coverage_counts_a_method_with_a_stated_reason_as_not_applicable() -> No
     results.add("t1", "call", SKIPPED, excused, ["AUTH-005"], "spent", 0.1)
     result = next(r for r in results.results() if r.requirement.id == "COV-001")
     assert result.status == PASSED and "tier1.prepare: not applicable (no way to reach it)" in result.note
+
+
+def test_what_an_unfinished_probe_assumed_away_is_not_verified_not_not_applicable() -> None:
+    results = every_must_verified(extensions_absent="the target does not offer the 3 proposed methods (probed)",
+                                  probe_unfinished="repairer.jobs.get got no answer: no reply within 30 s")
+    result = next(r for r in results.results() if r.requirement.id == "EXT-002")
+    assert result.status == NOT_VERIFIED and "the probe could not finish" in result.note
+    assert results.verdict() == "incomplete"
