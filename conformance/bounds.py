@@ -32,7 +32,7 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 
 @dataclass(frozen=True)
 class Bounds:
-    """The limits on one reply (`--timeout`, `--max-response-bytes`)."""
+    """The limits on one reply (`--request-timeout`, `--max-response-bytes`)."""
 
     timeout: float = TIMEOUT
     max_bytes: int = MAX_RESPONSE_BYTES
@@ -110,9 +110,9 @@ def read(response: httpx.Response, bounds: Bounds, started: float,
                                 "not read past that")
             body += chunk
             if clock() - started > bounds.timeout:
-                raise no_answer(f"its reply was not complete within {bounds.timeout:g} s (--timeout)", True)
+                raise no_answer(f"its reply was not complete within {bounds.timeout:g} s (--request-timeout)", True)
     except httpx.TimeoutException:
-        raise no_answer(f"its reply was not complete within {bounds.timeout:g} s (--timeout)", True) from None
+        raise no_answer(f"its reply was not complete within {bounds.timeout:g} s (--request-timeout)", True) from None
     except httpx.DecodingError as exc:
         raise no_answer(f"its body could not be decoded ({exc})") from None
     except httpx.TransportError as exc:

@@ -108,9 +108,10 @@ OPTIONS: tuple[Option, ...] = (
            type=concurrency),
     Option("max_rps", "At most this many requests a second, for the whole run (shared by -n workers); "
                       "default: no limit.", metavar="RATE", type=rate),
-    Option("timeout", "Seconds a reply may take, whole (from sending the request to its last byte); a method "
-                      f"that misses it {MAX_MISSES} times is no longer asked.", f"{TIMEOUT:g}", metavar="SECONDS",
-           type=seconds),
+    # not --timeout: pytest-timeout's option, installed in many repositories that would run this suite
+    Option("request_timeout", "Seconds a reply may take, whole (from sending the request to its last byte); a "
+                              f"method that misses it {MAX_MISSES} times is no longer asked.", f"{TIMEOUT:g}",
+           metavar="SECONDS", type=seconds),
     Option("max_response_bytes", "Bytes of one reply read at most, after decompression; a larger reply is not "
                                  "read.", str(MAX_RESPONSE_BYTES), metavar="BYTES", type=byte_count),
     Option("history", "Keep this run's summary in DIR (the newest 30 are kept); the report shows each "

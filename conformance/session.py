@@ -208,7 +208,7 @@ class ConformanceSession:
             base_url = self._start_embedded_sandbox()
             self.config.option.base_url = base_url
         pace = planned(self.config)
-        bounds = Bounds(self.option("timeout"), self.option("max_response_bytes"))
+        bounds = Bounds(self.option("request_timeout"), self.option("max_response_bytes"))
         transport = Transport(bounds, max_rps=pace.max_rps_per_process)
         target = replace(self._configured_target(base_url, embedded, transport), pace=pace, bounds=bounds)
         target.register_secrets()

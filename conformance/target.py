@@ -64,7 +64,7 @@ class Target:
     foreign_procurement: str | None = None
     probe_notes: tuple[str, ...] = ()  # what the probe found, for the report
     probe_unfinished: str = ""  # why the probe could not finish ("" when it did): what it found is a guess
-    bounds: Bounds = field(default_factory=Bounds)  # the limits on one reply (--timeout, --max-response-bytes)
+    bounds: Bounds = field(default_factory=Bounds)  # the limits on one reply (--request-timeout, --max-response-bytes)
     served_spec: dict[str, Any] | None = None  # the target's /openapi.json compared with the contract
     pace: Pace = field(default_factory=Pace)
     started_at: float = field(default_factory=time.time)

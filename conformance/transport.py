@@ -196,7 +196,7 @@ class Transport:
             except httpx.TimeoutException as exc:
                 if isinstance(exc, NEVER_WRITTEN):
                     raise NoAnswer(f"no connection within {timeout:g} s ({type(exc).__name__})", request) from exc
-                raise NoAnswer(f"no reply within {timeout:g} s (--timeout)", request, missed_deadline=True,
+                raise NoAnswer(f"no reply within {timeout:g} s (--request-timeout)", request, missed_deadline=True,
                                elapsed_s=self.clock() - started) from exc
             except httpx.TransportError as exc:
                 raise NoAnswer(f"the connection closed before any reply ({type(exc).__name__}: {exc})",

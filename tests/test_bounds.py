@@ -223,7 +223,7 @@ def test_a_probe_request_without_an_answer_ends_the_probe_with_why() -> None:
     transport, _ = edge(handler)
     tenant, found = probe(transport, BASE, demo.REPAIRER, tenant="fresh", tenant_auto=True, extensions=None)
     assert tenant is None and found.extensions is False
-    assert found.unfinished == "businesses.list got no answer: no reply within 30 s (--timeout)"
+    assert found.unfinished == "businesses.list got no answer: no reply within 30 s (--request-timeout)"
 
 
 def test_the_bounds_and_an_unfinished_probe_travel_to_the_workers() -> None:

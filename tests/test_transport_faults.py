@@ -4,7 +4,7 @@ front (tests/hostile_server.py) that hangs, drips, floods, bombs, nests, resets,
 What a target answers is the suite's own input, so every row asserts that the run stays bounded: it ends with
 the exit code and the one message the row calls for, within BOUND_S, within BOUND_MB of peak memory, never with
 an internal error, and never CONFORMS when a method's replies could not be read or never came. Rows run two at
-a time; where the point is the mechanism a row passes a short `--timeout`, so that it takes seconds; the row
+a time; where the point is the mechanism a row passes a short `--request-timeout`, so that it takes seconds; the row
 where everything hangs runs at the defaults, to show the bound holds at them. The session prints the matrix
 and writes it to reports/transport-matrix.md.
 """
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --ru
 WORKERS = 2  # the machine's cores
 BOUND_S = 150.0  # every row ends within this, at the defaults too
 BOUND_MB = 400.0  # peak resident memory of the suite process
-SHORT = ("--timeout=3",)  # rows about the deadline's mechanism: seconds, not minutes
+SHORT = ("--request-timeout=3",)  # rows about the deadline's mechanism: seconds, not minutes
 REPORT = ROOT / "reports" / "transport-matrix.md"
 NOT_READ = f"POS-001.*\n.*{re.escape(BASKET)}: no answer: "
 
