@@ -755,7 +755,8 @@ def _uploads_never_prepared(out: Outgoing) -> None:
 # -- refusing valid work (POS-001: a server that does nothing must not conform) ----------------------
 
 # method -> the kind it refuses every request with: a kind of its own error list, so that nothing but the
-# refusal itself is wrong. The methods the lifecycle and the other checks depend on.
+# refusal itself is wrong. The methods the lifecycle and the other checks depend on; not invoices.list, whose
+# refusal (not_found) is how a server without the extensions answers, so the probe rightly leaves them out.
 REFUSALS = {
     "repairer.jobs.insert": "unprocessable",
     PARTS_INSERT: "unprocessable",
@@ -764,7 +765,6 @@ REFUSALS = {
     "repairer.jobs.get": "not_found",
     "repairer.procurements.get": "not_found",
     "repairer.procurements.insert": "unprocessable",
-    "repairer.procurements.invoices.list": "not_found",
     CONFIRM: "not_found",
 }
 
