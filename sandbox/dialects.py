@@ -337,6 +337,16 @@ def _unprocessable_for_invalid(i: Incoming) -> None:
         raise ApiError("unprocessable", reason="invalid_request")
 
 
+@dialect("procurement-resolved-first", "repairer.procurements.invoices.list resolves a procurement_identity before "
+         "it counts the selectors: an unknown procurement is 404 not_found even beside a job_identity.",
+         "reference: \"Request exactly one selector — procurement_identity XOR job_identity\"; which fault of a "
+         "request with several is answered first is not mentioned", seam=Seam.CALL)
+def _procurement_resolved_first(i: Incoming) -> None:
+    identity = i.body.get("procurement_identity") if i.method == INVOICES_LIST and isinstance(i.body, dict) else None
+    if i.world and isinstance(identity, dict) and str(identity.get("id", "")).lower() not in i.world.procurements:
+        raise ApiError("not_found")
+
+
 @dialect("selections-checked-first", "repairer.procurements.insert looks at offer_selections before the job "
          "identity: a missing or empty offer_selections is 422 unprocessable, whatever the identity.",
          "reference: its request is \"job_identity + offer_selections[]\"; which of the two a server checks first "
@@ -344,17 +354,6 @@ def _unprocessable_for_invalid(i: Incoming) -> None:
 def _selections_checked_first(i: Incoming) -> None:
     if i.method == PROCUREMENTS_INSERT and isinstance(i.body, dict) and not i.body.get("offer_selections"):
         raise ApiError("unprocessable", reason="no_offer_selections")
-
-
-@dialect("procurement-resolved-first", "repairer.procurements.invoices.list resolves a procurement_identity before "
-         "it counts the selectors: an unknown procurement is 404 not_found even beside a job_identity.",
-         "reference: \"Request exactly one selector — procurement_identity XOR job_identity\"; which fault of a "
-         "request with several is answered first is not mentioned", seam=Seam.CALL)
-def _procurement_resolved_first(i: Incoming) -> None:
-    if i.method == INVOICES_LIST and i.world and isinstance(i.body, dict):
-        identity = i.body.get("procurement_identity")
-        if isinstance(identity, dict) and str(identity.get("id", "")).lower() not in i.world.procurements:
-            raise ApiError("not_found")
 
 
 # -- the domain ------------------------------------------------------------------------------------
