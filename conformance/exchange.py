@@ -58,10 +58,11 @@ class Exchange:
 
     @property
     def is_json_post(self) -> bool:
-        """A POST with a JSON (or no) Content-Type: the contract, and its error unions, apply to it."""
+        """A POST sent as application/json: the contract, and its error unions, apply to it. A call without a
+        Content-Type is not one: that it is read as JSON is upstream (NOTES §1), judged by WIRE-010 alone."""
         content_type = next((v for k, v in self.request_headers.items() if k.lower() == "content-type"), "")
         media = content_type.split(";", 1)[0].strip().lower()
-        return self.verb.upper() == "POST" and media in ("", "application/json")
+        return self.verb.upper() == "POST" and media == "application/json"
 
     def json(self) -> Any:
         return json.loads(self.response_body)

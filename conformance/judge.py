@@ -39,9 +39,9 @@ class Add(Protocol):
     def __call__(self, requirement: str, message: str, path: str = "", kind: str = "") -> None: ...
 
 
-def is_json_media(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
+def media_type(content_type: str) -> str:
+    """The media type without its parameters (a charset is not mentioned, so any is fine)."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True)
@@ -161,18 +161,25 @@ class Judge:
 
         if status >= 500:
             add("WIRE-001", f"answered {status}")
-        if not body:
+        if body:
+            # NOTES §1: bodies are JSON "(`application/json`)": another label (problem+json, vnd.x+json) is a
+            # finding, but a body that is JSON under a +json label is still held to the method's schemas
+            media = media_type(content_type)
+            if media != "application/json":
+                add("WIRE-002", f"answered {status} with Content-Type {content_type or '(none)'}, not application/json")
+                if not media.endswith("+json"):
+                    return findings
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                add("WIRE-002", f"answered {status} with a body that is not valid JSON")
+                return findings
+        else:
+            # no body is no JSON body (a 204 has none by definition, so it breaks no WIRE-002), and no body
+            # carries none of the fields or the error kind the schema rules demand: judged as `null`
             if status != 204:
                 add("WIRE-002", f"answered {status} with an empty body")
-            return findings
-        if not is_json_media(content_type):
-            add("WIRE-002", f"answered {status} with Content-Type {content_type or '(none)'}, not JSON")
-            return findings
-        try:
-            payload = json.loads(body)
-        except ValueError:
-            add("WIRE-002", f"answered {status} with a body that is not valid JSON")
-            return findings
+            payload = None
         if 200 <= status < 300:
             self._judge_success(judged, payload, add)
         elif status >= 400:

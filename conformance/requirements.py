@@ -7,8 +7,8 @@ or inferred fact, or documents in conflict, give a SHOULD (a warning that never 
 `tests/test_requirements.py` finds every quote on its line. Ids are stable: a retired rule keeps its
 id unused, and a split keeps the old id for the documented part.
 
-"A contract call" is a POST to `<base>/api/2026-01/<method>` for a method in scope with a JSON (or no)
-Content-Type and a body that is empty or a JSON object; rules on responses apply to replies to
+"A contract call" is a POST to `<base>/api/2026-01/<method>` for a method in scope with the Content-Type
+application/json and a body that is empty or a JSON object; rules on responses apply to replies to
 contract calls. HTTP statuses are never a MUST: the reference names none, NOTES §4 documents them
 "for the sandbox" and calls them "mock realism" (the error body is the contract signal), so every
 condition rule demands the error kind and ERR-002/ERR-003 (SHOULD) the status.

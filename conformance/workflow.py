@@ -68,13 +68,13 @@ def readable(value: Any, what: str) -> Any:
 
 
 def items_of(body: Any) -> list[Any]:
-    """The list a list reply carries: `items`, or else its one list of objects (a "local schema")."""
+    """The entries a list reply carries: `items`, or else every list of objects it holds, one after another (a
+    "local schema" may list invoices and credit notes apart: both are listed, neither is lost)."""
     if not isinstance(body, dict):
         return []
     if isinstance(body.get("items"), list):
         return body["items"]
-    lists = [v for v in body.values() if isinstance(v, list) and all(isinstance(i, dict) for i in v)]
-    return lists[0] if len(lists) == 1 else []
+    return [i for v in body.values() if isinstance(v, list) and all(isinstance(i, dict) for i in v) for i in v]
 
 
 def entity_of(body: Any, wrapper: str) -> dict[str, Any] | None:
@@ -88,8 +88,14 @@ def procurement_of(body: Any) -> dict[str, Any] | None:
     return entity_of(body, "procurement")
 
 
-def invoice_of(body: Any) -> dict[str, Any] | None:
-    return entity_of(body, "invoice")
+def carrying(body: Any, key: str, value: str) -> dict[str, Any] | None:
+    """The object of a reply that carries `value` under `key`: the body itself, or an object it wraps under any
+    name (the extensions' wrappers are inferred); without the wrapper's x_extension when the body is the object."""
+    if not isinstance(body, dict):
+        return None
+    if str(body.get(key)) == value:
+        return {k: v for k, v in body.items() if k != "x_extension"}
+    return next((v for v in body.values() if isinstance(v, dict) and str(v.get(key)) == value), None)
 
 
 def procurement_status(procurement: Any) -> str | None:
@@ -106,6 +112,30 @@ def procurement_status(procurement: Any) -> str | None:
         return top if all(s in (None, top) for s in item_statuses) else None
     distinct = set(item_statuses)
     return item_statuses[0] if len(distinct) == 1 and isinstance(item_statuses[0], str) else None
+
+
+PART_STATUSES = ("estimated", "ordered")  # PartStatusV1 (NOTES §6, documented); the field that carries it is not
+
+
+def part_status(part: Any) -> Any:
+    """A part's PartStatusV1: its `status`, or else the one field whose value is a PartStatusV1 (the name of the
+    field is inferred); None when the part says no status."""
+    if not isinstance(part, dict):
+        return None
+    if "status" in part:
+        return part["status"]
+    found = [v for v in part.values() if isinstance(v, str) and v in PART_STATUSES]
+    return found[0] if len(found) == 1 else None
+
+
+def own_ids(entity: Any) -> dict[str, str]:
+    """The fields that may be an entity's own id, by name: `id`, or else (the name is inferred) every string `*_id`;
+    a request tells which of them the server takes for the entity."""
+    if not isinstance(entity, dict):
+        return {}
+    if isinstance(entity.get("id"), str):
+        return {"id": entity["id"]}
+    return {k: v for k, v in entity.items() if k.endswith("_id") and isinstance(v, str)}
 
 
 def whole(value: Any) -> int:

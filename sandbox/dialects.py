@@ -16,6 +16,7 @@ server by the documents, not by what the reconstruction decided.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -53,6 +54,10 @@ NZDT = timezone(timedelta(hours=13))
 SITE_JOB_NUMBER = "site_job_number"  # the bundled reconstruction's wire name of the third job identity variant
 SITE_AND_JOB_NUMBER = "site_and_job_number"  # this dialect's, with `repairer_site_id` for `site_id`
 UNKNOWN = "unknown:"  # a key prefix no schema knows: a name the dialect does not speak
+PARTS_LIST = "repairer.jobs.parts.list"
+PROCUREMENTS_INSERT = "repairer.procurements.insert"
+INVOICES_LIST = "repairer.procurements.invoices.list"
+INVOICES_GET = "repairer.procurements.invoices.get"
 
 
 class UnknownDialect(UnknownName):
@@ -151,17 +156,57 @@ def _status_top_level_only(out: Outgoing) -> None:
                 item.pop("status", None)
 
 
+PART_STATUS = "part_status"  # this dialect's name for the field that carries PartStatusV1
+
+
+@dialect("part-status-named-differently", "A part carries its PartStatusV1 (estimated, ordered) as `part_status`, "
+         "not `status`.", "NOTES §6 documents the values of `PartStatusV1`; the reference only names `PartV1`, which "
+         "field carries the status is not mentioned", seam=Seam.RESPONSE)
+def _part_status_named_differently(out: Outgoing) -> None:
+    if answers(out, PARTS_INSERT, PARTS_LIST):
+        for part in out.body["items"]:
+            part[PART_STATUS] = part.pop("status")
+
+
+def invoices_answered(out: Outgoing) -> list[dict[str, Any]]:
+    """The invoices and credit notes of an invoices.list or invoices.get 2xx, in any of the dialects' shapes:
+    every object with `lines`."""
+    if not answers(out, INVOICES_LIST, INVOICES_GET):
+        return []
+    return [item for item in objects(out.body) if "lines" in item]
+
+
+@dialect("invoice-id-named-differently", "Invoices and credit notes carry their own id as `invoice_id`, not `id` "
+         "(invoices.get still takes `identity: {id}`).", "reference: invoices.get fetches \"by its own id\" with "
+         "\"identity{ id: <invoice_id> }\"; the name of that field in an invoice is not mentioned",
+         seam=Seam.RESPONSE)
+def _invoice_id_named_differently(out: Outgoing) -> None:
+    for invoice in invoices_answered(out):
+        invoice["invoice_id"] = invoice.pop("id")
+
+
 @dialect("local-extension-shapes", "The extensions' local schemas differ: procurements.insert answers the "
          "procurement flat, invoices.list names its list `invoices`, invoices.get answers the invoice flat.",
          "reference: the extensions' responses are \"(local schema; x_extension: true)\": nothing but "
          "x_extension is documented", seam=Seam.RESPONSE)
 def _local_extension_shapes(out: Outgoing) -> None:
-    if answers(out, "repairer.procurements.insert"):
+    if answers(out, PROCUREMENTS_INSERT):
         out.body = {**out.body["procurement"], "x_extension": True}
-    elif answers(out, "repairer.procurements.invoices.list"):
+    elif answers(out, INVOICES_LIST):
         out.body = {"x_extension": True, "invoices": out.body["items"]}
-    elif answers(out, "repairer.procurements.invoices.get"):
+    elif answers(out, INVOICES_GET):
         out.body = {**out.body["invoice"], "x_extension": True}
+
+
+@dialect("invoices-and-credit-notes-apart", "repairer.procurements.invoices.list answers two lists, `invoices` and "
+         "`credit_notes`, instead of one.", "reference: invoices.list \"Lists the reconciled invoices and credit "
+         "notes\" in a \"(local schema; x_extension: true)\"; how many lists it uses is not mentioned",
+         seam=Seam.RESPONSE)
+def _invoices_and_credit_notes_apart(out: Outgoing) -> None:
+    if answers(out, INVOICES_LIST):
+        listed = out.body.pop("items", None) or out.body.pop("invoices", [])
+        out.body["invoices"] = [i for i in listed if i.get("kind") != "credit_note"]
+        out.body["credit_notes"] = [i for i in listed if i.get("kind") == "credit_note"]
 
 
 @dialect("money-as-numbers", "Money amounts are JSON numbers (452.17), not decimal strings.",
@@ -230,6 +275,20 @@ def _install_grants_supplier(out: Outgoing) -> None:
         world.credentials[minted.api_key] = replace(minted, role="supplier", organization_id=supplier)
 
 
+@dialect("install-pairs-per-world", "integrations.insert mints a world's n-th pair from n alone, so the first "
+         "install of every fresh world mints the same pair (each still new in its own world).",
+         "NOTES §2: \"Each successful install mints a NEW pair.\" and §3: each tenant gets \"its own fresh, isolated "
+         "world, seeded identically\"; whether pairs differ across worlds is not mentioned", seam=Seam.RESPONSE)
+def _install_pairs_per_world(out: Outgoing) -> None:
+    world = out.incoming.world
+    if answers(out, INSTALL) and world:
+        minted = world.credentials.pop(out.body["api_key"])
+        digest = hashlib.sha256(f"install-{len(world.credentials)}".encode()).hexdigest()
+        pair = replace(minted, api_key=f"partly_{digest[:32]}", integration_id=str(uuid.UUID(digest[32:], version=4)))
+        world.credentials[pair.api_key] = pair
+        out.body.update(api_key=pair.api_key, integration_id=pair.integration_id)
+
+
 # -- requests --------------------------------------------------------------------------------------
 
 
@@ -278,6 +337,25 @@ def _unprocessable_for_invalid(i: Incoming) -> None:
         raise ApiError("unprocessable", reason="invalid_request")
 
 
+@dialect("procurement-resolved-first", "repairer.procurements.invoices.list resolves a procurement_identity before "
+         "it counts the selectors: an unknown procurement is 404 not_found even beside a job_identity.",
+         "reference: \"Request exactly one selector — procurement_identity XOR job_identity\"; which fault of a "
+         "request with several is answered first is not mentioned", seam=Seam.CALL)
+def _procurement_resolved_first(i: Incoming) -> None:
+    identity = i.body.get("procurement_identity") if i.method == INVOICES_LIST and isinstance(i.body, dict) else None
+    if i.world and isinstance(identity, dict) and str(identity.get("id", "")).lower() not in i.world.procurements:
+        raise ApiError("not_found")
+
+
+@dialect("selections-checked-first", "repairer.procurements.insert looks at offer_selections before the job "
+         "identity: a missing or empty offer_selections is 422 unprocessable, whatever the identity.",
+         "reference: its request is \"job_identity + offer_selections[]\"; which of the two a server checks first "
+         "is not mentioned", seam=Seam.CALL)
+def _selections_checked_first(i: Incoming) -> None:
+    if i.method == PROCUREMENTS_INSERT and isinstance(i.body, dict) and not i.body.get("offer_selections"):
+        raise ApiError("unprocessable", reason="no_offer_selections")
+
+
 # -- the domain ------------------------------------------------------------------------------------
 
 
@@ -308,6 +386,16 @@ def _inferred_statuses(out: Outgoing) -> None:
 def _transport_errors_plain(out: Outgoing) -> None:
     if out.error is not None and out.status in (413, 415):
         plain(out, out.status)
+
+
+@dialect("content-type-required", "A POST without a Content-Type is answered 415 text/plain by the web framework "
+         "in front of the app.", "NOTES §1 (upstream): \"a missing `Content-Type` is treated as JSON\"; the "
+         "reference's calls all send one, a call without one is not mentioned", seam=Seam.RESPONSE)
+def _content_type_required(out: Outgoing) -> None:
+    # the answer only: the suite sends no Content-Type with no request that changes data
+    incoming = out.incoming
+    if incoming.operation and incoming.verb == "POST" and not incoming.headers.get("content-type"):
+        plain(out, 415)
 
 
 @dialect("framework-errors", "Other verbs on API paths get 405 text/plain \"Method Not Allowed\" and unknown "

@@ -148,6 +148,23 @@ def test_server_errors_and_non_json(judge: Judge) -> None:
     assert judged(judge, "businesses.list", 200, b"{not json") == ["WIRE-002"]
 
 
+def test_a_json_body_sent_under_another_label_is_wire_002_and_still_judged(judge: Judge) -> None:
+    """NOTES §1: bodies are JSON "(`application/json`)": problem+json or a vendor +json is another label; the body,
+    being JSON, is held to the method's union all the same. A charset parameter is not mentioned: any is fine."""
+    assert judged(judge, "businesses.list", 401, {"type": "unauthorized"}, "application/problem+json") == ["WIRE-002"]
+    assert judged(judge, "businesses.list", 200, {"items": {}}, "application/vnd.x+json") == ["WIRE-002", "SCHEMA-001"]
+    assert judged(judge, "businesses.list", 200, {"items": []}, "application/json; charset=utf-8") == []
+
+
+def test_no_body_carries_none_of_the_documented_fields(judge: Judge) -> None:
+    """A 204 has no body, so no body that is not JSON (WIRE-002), and none of the listed fields (SCHEMA-001) or
+    x_extension (EXT-001); any other status with an empty body is also not JSON."""
+    assert judged(judge, "businesses.list", 204, b"", "") == ["SCHEMA-001"]
+    assert judged(judge, "repairer.procurements.invoices.get", 204, b"", "") == ["SCHEMA-001", "EXT-001"]
+    assert judged(judge, "businesses.list", 200, b"") == ["WIRE-002", "SCHEMA-001"]
+    assert judged(judge, "businesses.list", 401, b"") == ["WIRE-002", "ERR-001"]
+
+
 def test_extension_marker(judge: Judge) -> None:
     body = {"items": []}
     assert judged(judge, "repairer.procurements.invoices.list", 200, body) == ["EXT-001"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -110,6 +111,38 @@ def test_status_top_level_only() -> None:
         assert procurement["source_items"] and all("status" not in item for item in procurement["source_items"])
 
 
+def test_part_status_named_differently() -> None:
+    with sandbox("part-status-named-differently") as client:
+        parts = client.request("repairer.jobs.parts.list", {"job_identity": JOB}, check=False).json()["items"]
+        assert parts and all("status" not in p for p in parts)
+        assert {p["id"]: p["part_status"] for p in parts}[demo.JOB_PART_ID] == "estimated"
+        client.ok("repairer.procurements.insert", PLACE)
+        parts = client.request("repairer.jobs.parts.list", {"job_identity": JOB}, check=False).json()["items"]
+        assert {p["id"]: p["part_status"] for p in parts}[demo.JOB_PART_ID] == "ordered"
+
+
+def confirmed_invoices(client: SandboxClient) -> dict[str, Any]:
+    """The seeded procurement confirmed by its supplier; then its invoices.list reply."""
+    client.as_(SUPPLIER).ok("supplier.procurements.confirm", PROCUREMENT)
+    return client.request("repairer.procurements.invoices.list", INVOICES, check=False).json()
+
+
+def test_invoice_id_named_differently() -> None:
+    with sandbox("invoice-id-named-differently") as client:
+        [listed] = confirmed_invoices(client)["items"]
+        assert "id" not in listed and listed["procurement_id"] == demo.PROCUREMENT_ID
+        got = client.request("repairer.procurements.invoices.get", {"identity": {"id": listed["invoice_id"]}},
+                             check=False).json()
+        assert got == {"x_extension": True, "invoice": listed}
+
+
+def test_invoices_and_credit_notes_apart() -> None:
+    with sandbox("invoices-and-credit-notes-apart") as client:
+        listed = confirmed_invoices(client)
+        assert set(listed) == {"x_extension", "invoices", "credit_notes"} and listed["credit_notes"] == []
+        assert [i["kind"] for i in listed["invoices"]] == ["invoice"]
+
+
 def test_local_extension_shapes() -> None:
     with sandbox("local-extension-shapes") as client:
         placed = client.request("repairer.procurements.insert", PLACE, check=False).json()
@@ -182,6 +215,21 @@ def test_install_grants_supplier() -> None:
         client.as_({}).fails("integrations.insert", GRANT, 401, "invalid_access_code")
 
 
+def test_install_pairs_per_world() -> None:
+    """Each fresh world's first install mints the same pair, which authenticates in its world only until the other
+    world mints it too; the code is still single-use."""
+    with running(create_app(dialects=["install-pairs-per-world"])) as url:
+        worlds = [SandboxClient(url, tenant=new_tenant(), headers={}) for _ in range(2)]
+        pairs = [(minted["api_key"], minted["integration_id"])
+                 for minted in (world.ok("integrations.insert", GRANT) for world in worlds)]
+        assert pairs[0] == pairs[1] and re.fullmatch(r"partly_[0-9a-f]{32}", pairs[0][0])
+        assert uuid.UUID(pairs[0][1]).version == 4 and pairs[0][0] != demo.REPAIRER.api_key
+        for world in worlds:
+            headers = {"Authorization": f"Bearer {pairs[0][0]}", "Partly-Integration-ID": pairs[0][1]}
+            assert world.as_(headers).ok("businesses.list")["items"]
+            world.fails("integrations.insert", GRANT, 401, "invalid_access_code")
+
+
 # -- requests --------------------------------------------------------------------------------------
 
 
@@ -220,6 +268,25 @@ def test_unprocessable_for_invalid(method: str, body: dict[str, Any], status: in
         client.fails(method, body, status, kind)
         response = client.request(method, content=b"{", headers={"Content-Type": "application/json"})
         assert response.status_code == 400  # a body that does not parse is still 400 (NOTES §1)
+
+
+def test_selections_checked_first() -> None:
+    with sandbox("selections-checked-first") as client:
+        for body in ({"offer_selections": []}, {"job_identity": JOB}, {"job_identity": {**JOB, "id": demo.JOB_PART_ID},
+                                                                       "offer_selections": []}):
+            client.fails("repairer.procurements.insert", body, 422, "unprocessable")
+        selections = {"offer_selections": PLACE["offer_selections"]}  # the identity checked next, as ever
+        client.fails("repairer.procurements.insert", selections, 400, "bad_request")
+        assert client.ok("repairer.procurements.insert", PLACE)["procurement"]["job_id"]
+
+
+def test_procurement_resolved_first() -> None:
+    with sandbox("procurement-resolved-first") as client:
+        unknown = {"procurement_identity": {"id": str(uuid.uuid4())}}
+        client.fails("repairer.procurements.invoices.list", {**unknown, "job_identity": JOB}, 404, "not_found")
+        client.fails("repairer.procurements.invoices.list", unknown, 404, "not_found")
+        client.fails("repairer.procurements.invoices.list", {**INVOICES, "job_identity": JOB}, 400, "bad_request")
+        assert client.ok("repairer.procurements.invoices.list", INVOICES)["items"] == []
 
 
 # -- the domain and statuses -----------------------------------------------------------------------
@@ -261,6 +328,15 @@ def test_transport_errors_plain() -> None:
         response = client.request("businesses.list", content=b" " * 2000, check=False)
         assert is_text(response, 413, HTTPStatus(413).phrase)
         assert client.request("businesses.list", content=b"{", check=False).status_code == 400
+
+
+def test_content_type_required() -> None:
+    with sandbox("content-type-required") as client:
+        for content in (b"", b"{}"):
+            response = client.request("businesses.list", content=content, headers={"Content-Type": None}, check=False)
+            assert is_text(response, 415, HTTPStatus(415).phrase)
+        assert client.ok("businesses.list", {})["items"]
+        assert client.request("businesses.list", content=b"", headers={"Content-Type": "application/json"}).is_success
 
 
 def test_framework_errors() -> None:
