@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from conformance.bounds import Bounds
-from conformance.judge import is_json_media
+from conformance.judge import media_type
 from conformance.pace import Pace
 from conformance.redact import REDACT
 from conformance.source import SpecSource
@@ -169,7 +169,9 @@ def wrong_root(target: Target, answers: list[httpx.Response]) -> None:
             f"The target {target.base_url} redirects to {location} ({answers[0].status_code}): pass --base-url "
             f"{suggested} (redirects are not followed: the credentials would go along)."
         )
-    if not any(is_json_media(r.headers.get("content-type", "")) and _json(r.content) for r in answers):
+    # lenient on purpose: a +json label is still an API answering (WIRE-002 judges the label later)
+    if not any(media_type(r.headers.get("content-type", "")).endswith(("/json", "+json")) and _json(r.content)
+               for r in answers):
         first = answers[0]
         raise TargetUnusable(
             f"The target {target.base_url} does not look like the API root: POST {first.url.path} answered "

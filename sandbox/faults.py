@@ -12,13 +12,13 @@ Public shape: `CATALOGUE` (name -> Fault, in catalogue order), `Fault.name/descr
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+from spec import demo
 from spec.wire import (
     AUTHORIZATION,
     BASKET,
@@ -196,17 +196,14 @@ def _install_reuses_access_code(out: Outgoing) -> None:
         out.incoming.world.access_codes[code.code] = code
 
 
-@fault("install-same-key-twice", "integrations.insert mints the same api_key and integration_id for a client "
-       "every time.", "AUTH-005", seam=Seam.RESPONSE)
-def _install_same_key_twice(out: Outgoing) -> None:
+@fault("install-mints-an-existing-pair", "integrations.insert answers with a pair that already exists (the demo "
+       "repairer's api_key and integration_id), not a new one.", "AUTH-005", seam=Seam.RESPONSE)
+def _install_mints_an_existing_pair(out: Outgoing) -> None:
     world = out.incoming.world
     if not answers(out, INSTALL) or world is None:
         return
-    minted = world.credentials.pop(out.body["api_key"])
-    digest = hashlib.sha256(minted.organization_id.encode()).hexdigest()
-    fixed = replace(minted, api_key=f"partly_{digest[:32]}", integration_id=str(uuid.UUID(digest[32:64])))
-    world.credentials[fixed.api_key] = fixed
-    out.body = {"api_key": fixed.api_key, "integration_id": fixed.integration_id}
+    world.credentials.pop(out.body["api_key"])
+    out.body = {"api_key": demo.REPAIRER.api_key, "integration_id": demo.REPAIRER.integration_id}
 
 
 @fault("install-errors-conflated", "integrations.insert answers every install error invalid_access_code.",

@@ -49,6 +49,18 @@ def test_the_catalogue_names_a_fault_for_every_requirement() -> None:
     assert broken == set(requirements.BY_ID) - UNBREAKABLE
 
 
+def fault_rows() -> list[str]:
+    rows = ["| fault | what it does | breaks | seam |", "|---|---|---|---|"]
+    return rows + [f"| `{f.name}` | {f.description} | {', '.join(f.breaks)} | {f.seam} |" for f in CATALOGUE.values()]
+
+
+def test_the_readme_lists_every_fault_as_in_the_catalogue() -> None:
+    text = (SANDBOX.parent / "README.md").read_text()
+    table = text.split("<!-- faults-table -->", 1)[1].split("<!-- /faults-table -->", 1)[0]
+    assert table.strip() == "\n".join(fault_rows()), "README fault table is stale; replace it with:\n" + "\n".join(
+        fault_rows())
+
+
 def test_every_domain_fault_is_asked_for_by_a_handler() -> None:
     code = "\n".join(p.read_text() for p in SANDBOX.rglob("*.py") if p.name != "faults.py")
     for fault in (f for f in CATALOGUE.values() if f.seam is Seam.DOMAIN):
