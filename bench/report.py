@@ -190,6 +190,21 @@ def fault_table(r: Results) -> list[str]:
     return lines
 
 
+TRANSPORT_MATRIX = ROOT / "reports" / "transport-matrix.md"  # written by tests/test_transport_faults.py
+
+
+def transport_section() -> list[str]:
+    """The transport-fault matrix as its last test run wrote it: it runs the suite against a hostile server for
+    minutes a row, so the bench carries it over instead of measuring it again."""
+    if not TRANSPORT_MATRIX.is_file():
+        return ["Not measured: run `pytest tests/test_transport_faults.py --run-slow` before `bench/run.py`."]
+    body = TRANSPORT_MATRIX.read_text().split("\n", 1)[1].strip()  # without its own title
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(TRANSPORT_MATRIX.stat().st_mtime))
+    return [f"From `pytest tests/test_transport_faults.py --run-slow` (reports/transport-matrix.md, written {stamp} "
+            "on this machine); each row asserts its exit code, its message, at most 150 s and at most 400 MB of "
+            "peak RSS of the suite process.", "", body]
+
+
 def markdown(r: Results) -> str:
     suite_cmd = shown(suite_command("http://127.0.0.1:PORT", ROOT / "<tmp>/reports", r.seed))
     parts = [
@@ -208,6 +223,7 @@ def markdown(r: Results) -> str:
         "request, so neither can send more than 1/latency requests a second).", "", *latency_table(r), "",
         "## Throughput (loopback)", "", *throughput_table(r), "",
         "## Time to detect each injected fault", "", *fault_table(r), "",
+        "## Transport-fault matrix", "", *transport_section(), "",
         "## How each figure was measured", "",
         "- **Sandbox**: every measurement starts its own sandbox subprocess on a free loopback port: "
         "`python bench/counting_sandbox.py --port PORT [--fault NAME]`, which is `python -m sandbox` (same "
