@@ -52,7 +52,7 @@ def test_the_default_secret_has_the_upstream_format() -> None:
 @pytest.mark.parametrize(("offset", "is_fresh"), [
     (timedelta(0), True), (timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5, seconds=1), False),
     (timedelta(seconds=-30), True), (timedelta(minutes=-2), False)])
-def test_an_event_is_fresh_within_the_last_five_minutes_give_or_take_a_minute_of_skew(offset: timedelta, is_fresh: bool) -> None:
+def test_an_event_is_fresh_within_the_last_five_minutes_and_a_minute_of_skew(offset: timedelta, is_fresh: bool) -> None:
     assert webhooks.fresh(webhooks.timestamp(NOW - offset), NOW) is is_fresh
 
 
