@@ -4,7 +4,8 @@ Why a command as well as the pytest plugin: the teams that need the suite run it
 repository, where `pytest` would read that repository's configuration and collect its tests. The command
 runs this package's suite and nothing else, with the pytest configuration of its own (cli.ini), the
 suite's options (declared once, in conformance/options.py, and written `--option=VALUE` for pytest), and
-exit codes a CI step can act on. `conformance sandbox` serves the sandbox, as `rails-sandbox` does.
+exit codes a CI step can act on. `conformance sandbox` serves the sandbox, as `rails-sandbox` does;
+`conformance webhook-receiver` judges an integrator's webhook receiver (conformance/webhooks/kit.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ CONFIG = SUITE_DIR / "cli.ini"
 # rewriting; the test modules, imported later, are still rewritten. Nothing else is imported before pytest.
 IMPORTED_FIRST = "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning"
 USAGE_LINES = """conformance [--base-url URL] [suite options] [NODEID ...] [-- PYTEST_ARGS ...]
-       conformance sandbox [--port N] [sandbox options]"""
+       conformance sandbox [--port N] [sandbox options]
+       conformance webhook-receiver --url URL --secret S"""
 EPILOG = f"""exit codes:
   {CONFORMS}  the target conforms (SHOULD findings never fail a run)
   {MUST_FAILED}  MUST requirements failed
@@ -122,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve(argv[1:])
         return CONFORMS
+    if argv[:1] == ["webhook-receiver"]:
+        from conformance.webhooks.kit import main as judge_receiver
+
+        return judge_receiver(argv[1:])
     ours, extra = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     given = parser().parse_args(ours)  # --help exits 0, a usage error 2
     outcome = Outcome()

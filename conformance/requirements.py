@@ -162,6 +162,22 @@ NOT_IN_2026_01 = ref(198, "These three methods are not part of the public 2026-0
                           "/openapi.json.")
 
 
+# NOTES §9, webhooks: a sandbox feature outside the 2026-01 wire contract (conformance/webhooks/)
+SIGNED = notes(116, "Delivery is signed and at-least-once.", DOC)
+RAW_BYTES_HEADER = notes(128, "Each delivery is POSTed with the exact raw body bytes and the `partly-hmac-sha256` "
+                              "header", DOC)
+VERIFICATION_COVERED = notes(131, ("The webhooks page covers a signed-event envelope, a 5-minute replay window, "
+                                   "dedup semantics and", "HMAC-SHA256 verification"), DOC)
+HMAC_OF_RAW_BYTES = notes(134, ("`partly-hmac-sha256` is the base64 encoding of the HMAC-SHA256 of the raw request "
+                                "body bytes, keyed", "with the shared webhook secret."), UP)
+KEEP_BYTES = notes(136, "Middleware must keep the body bytes unchanged.", UP)
+FIVE_MINUTES = notes(137, ("The body always has a `timestamp` field (RFC 3339); a receiver accepts an event only if it "
+                           "falls", "within the last 5 minutes."), UP)
+WEBHOOKS_UNKNOWN = notes(139, ("Not known (inferred, our decisions, to be labelled so): the sandbox's signing secret, "
+                               "the envelope's", "other fields (event type names, event id, data shape), the dedup "
+                               "key, the retry schedule."), INF)
+
+
 def R(rid: str, level: Level, area: str, rule: str, methods: tuple[str, ...], *sources: Source,
       extension: bool = False, generated: bool = False, excludes: tuple[str, ...] = ()) -> Requirement:
     return Requirement(rid, level, area, rule, methods, tuple(sources), extension, generated, excludes)
@@ -503,6 +519,29 @@ CATALOGUE: tuple[Requirement, ...] = (
       "Every method in scope SHOULD answer at least one request of the run with a 2xx; a method no public "
       "method can lead to on this target is not applicable.", ALL,
       OUR_DECISION),
+)
+
+# What an integrator's webhook receiver owes (judged by `conformance webhook-receiver`, conformance/webhooks/):
+# apart from CATALOGUE, whose rules a server run verifies. A MUST rests on the documented "signed" deliveries
+# that carry the header; how the signature is computed, the window and middleware are upstream (SHOULD);
+# the dedup key is ours (inferred).
+RECEIVER: tuple[Requirement, ...] = (
+    R("RECEIVER-001", M, "receiver",
+      "A receiver MUST refuse (answer no 2xx to) an event whose partly-hmac-sha256 header is missing or does not "
+      "sign its exact body bytes with the shared secret.", ALL,
+      RAW_BYTES_HEADER, SIGNED, VERIFICATION_COVERED, HMAC_OF_RAW_BYTES),
+    R("RECEIVER-002", S, "receiver",
+      "A receiver SHOULD accept (answer 2xx to) a fresh event signed as base64 HMAC-SHA256 of its exact bytes.", ALL,
+      HMAC_OF_RAW_BYTES, RAW_BYTES_HEADER),
+    R("RECEIVER-003", S, "receiver",
+      "A receiver SHOULD refuse an event whose timestamp is not within the last 5 minutes, stale or far ahead.", ALL,
+      FIVE_MINUTES, VERIFICATION_COVERED),
+    R("RECEIVER-004", S, "receiver",
+      "A receiver SHOULD refuse a replay of an event id it has already accepted.", ALL,
+      WEBHOOKS_UNKNOWN, SIGNED, VERIFICATION_COVERED),
+    R("RECEIVER-005", S, "receiver",
+      "A receiver SHOULD verify the bytes as sent: the same JSON in other bytes, signed over them, is accepted.", ALL,
+      KEEP_BYTES, HMAC_OF_RAW_BYTES),
 )
 
 BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}

@@ -11,11 +11,12 @@ from typing import Any
 import yaml
 
 from conformance import cli
-from conformance.requirements import ALL, CATALOGUE
+from conformance.requirements import ALL, CATALOGUE, RECEIVER
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 WORKFLOW = README.parent / ".github" / "workflows" / "nightly.yml"
 START, END = "<!-- requirements-table -->", "<!-- /requirements-table -->"
+RECEIVER_START, RECEIVER_END = "<!-- receiver-table -->", "<!-- /receiver-table -->"
 SHORT = {"api-reference.txt": "ref", "NOTES.md": "NOTES"}
 
 
@@ -35,6 +36,18 @@ def test_readme_lists_every_requirement_as_in_the_catalogue() -> None:
     text = README.read_text()
     table = text.split(START, 1)[1].split(END, 1)[0].strip()
     assert table == rendered(), f"README requirement table is stale; replace it with:\n{rendered()}"
+
+
+def rendered_receiver() -> str:
+    rows = ["| id | level | provenance | rule | sources |", "|---|---|---|---|---|"]
+    rows += [f"| {r.id} | {r.level} | {r.provenance} | {r.rule} | "
+             f"{', '.join(dict.fromkeys(f'{SHORT[s.document]}:{s.line}' for s in r.sources))} |" for r in RECEIVER]
+    return "\n".join(rows)
+
+
+def test_readme_lists_every_receiver_requirement_as_in_the_catalogue() -> None:
+    table = README.read_text().split(RECEIVER_START, 1)[1].split(RECEIVER_END, 1)[0].strip()
+    assert table == rendered_receiver(), f"README receiver table is stale; replace it with:\n{rendered_receiver()}"
 
 
 def ci_recipe() -> tuple[dict[str, Any], str]:

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from conformance.requirement import Level, Provenance, Requirement, Source
-from conformance.requirements import CATALOGUE, EXT, RETIRED, WIRE_METHODS
+from conformance.requirements import CATALOGUE, EXT, RECEIVER, RETIRED, WIRE_METHODS
 from tests.sources import BUNDLED, CONTRACT_DIR, UPSTREAM
 
 ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-\d{3}$")
@@ -28,7 +28,8 @@ NOTES_LABELS: tuple[tuple[int, int, frozenset[Provenance]], ...] = (
     (74, 79, frozenset({DOC})), (80, 81, frozenset({INF})), (82, 88, frozenset({DOC})), (89, 90, frozenset({INF})),
     (91, 95, frozenset({DOC})), (98, 104, frozenset({DOC})),
     (107, 107, frozenset({DOC})), (108, 108, frozenset({INF})), (109, 109, frozenset({DOC, INF})),
-    (110, 112, frozenset({DOC})),
+    (110, 112, frozenset({DOC})), (115, 132, frozenset({DOC})), (134, 138, frozenset({UP})),
+    (139, 141, frozenset({INF})),
 )
 
 
@@ -43,7 +44,7 @@ def notes_labels(line: int) -> frozenset[Provenance]:
     return next((labels for first, last, labels in NOTES_LABELS if first <= line <= last), frozenset())
 
 
-SOURCES = [(r, s) for r in CATALOGUE for s in r.sources]
+SOURCES = [(r, s) for r in (*CATALOGUE, *RECEIVER) for s in r.sources]
 
 
 @pytest.mark.parametrize(("requirement", "source"), SOURCES,
@@ -70,7 +71,7 @@ def test_every_quote_carries_the_label_its_document_gives(requirement: Requireme
 
 
 def test_every_must_rests_on_a_documented_quote_and_every_should_is_weaker_or_says_why() -> None:
-    for r in CATALOGUE:
+    for r in (*CATALOGUE, *RECEIVER):
         if r.level is Level.MUST:
             assert r.sources[0].label is DOC, r.id
             assert r.provenance is DOC, r.id
@@ -79,7 +80,7 @@ def test_every_must_rests_on_a_documented_quote_and_every_should_is_weaker_or_sa
 
 
 def test_ids_are_stable_unique_and_never_reuse_a_retired_one() -> None:
-    ids = [r.id for r in CATALOGUE]
+    ids = [r.id for r in (*CATALOGUE, *RECEIVER)]
     assert len(ids) == len(set(ids))
     assert all(ID.match(rid) for rid in ids)
     assert not set(ids) & set(RETIRED)
