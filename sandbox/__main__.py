@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from dataclasses import asdict
 
 from starlette.applications import Starlette
 
+from spec.webhooks import DEFAULT_SECRET
+
 from .app import DEFAULT_IDLE_TTL, WORLDS, create_app
 from .dialects import ALL
 from .dialects import CATALOGUE as DIALECTS
 from .faults import CATALOGUE as FAULTS
+from .seams import WEBHOOK_SECRET_VARIABLE
 from .server import serve
 
 
@@ -44,6 +48,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-tenants", action="store_true", help="ignore x-partifact-tenant: one shared world")
     parser.add_argument("--world", choices=list(WORLDS), default="documented",
                         help="how worlds are seeded: the documented seed, or an unfamiliar one (its ids are printed)")
+    parser.add_argument("--webhook-secret", default=os.environ.get(WEBHOOK_SECRET_VARIABLE) or DEFAULT_SECRET,
+                        metavar="S", help=f"the key webhook deliveries are signed with (env {WEBHOOK_SECRET_VARIABLE}; "
+                                          f"default {DEFAULT_SECRET})")
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
     for option, names, catalogue in (("fault", args.fault, FAULTS), ("dialect", args.dialect, DIALECTS)):
@@ -56,7 +63,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def app_from_args(args: argparse.Namespace) -> Starlette:
     """The app the command line describes."""
     return create_app(idle_ttl=args.idle_ttl, faults=args.fault, dialects=args.dialect,
-                      extensions=not args.no_extensions, tenants=not args.no_tenants, world=args.world)
+                      extensions=not args.no_extensions, tenants=not args.no_tenants, world=args.world,
+                      webhook_secret=args.webhook_secret)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -17,17 +17,20 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from spec import demo
+from spec import demo, webhooks
 from spec.wire import API_PREFIX, TENANT_HEADER, authenticated, required_role
 
 from . import auth
+from . import webhooks as hooks
 from .dialects import CATALOGUE as DIALECTS
 from .errors import ApiError, ErrorShape
 from .faults import CATALOGUE as FAULTS
@@ -115,6 +118,7 @@ class Sandbox:
         tenants: bool,
         world: str,
         max_body: int,
+        webhook_secret: str,
     ) -> None:
         if world not in WORLDS:
             raise ValueError(f"unknown world {world!r}; known: {', '.join(WORLDS)}")
@@ -134,6 +138,8 @@ class Sandbox:
         self.shapes = {name: ErrorShape.of(op.errors) for name, op in self.operations.items()}
         self.generic = ErrorShape.of_any(op.errors for op in spec.operations.values())
         self.methods: dict[str, Method] = {name: m for name, m in METHODS.items() if name in self.operations}
+        self.webhook_secret = webhook_secret
+        self.outbox = hooks.Outbox()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -155,6 +161,8 @@ class Sandbox:
             return Json(self.public_spec)
         if path.startswith("/__sandbox/"):
             return await self.dev_route(request, path.removeprefix("/__sandbox/"))
+        if path.startswith("/__webhooks/"):
+            return await self.webhook_route(request, path.removeprefix("/__webhooks/"))
         if path.startswith(API_PREFIX):
             return await self.api_route(request, path.removeprefix(API_PREFIX))
         return Json({"type": "not_found"}, status_code=404)
@@ -173,7 +181,12 @@ class Sandbox:
                 status, body = self.shapes[m.name].render(error)
                 out = Outgoing(incoming, status, body, {"Allow": "POST"} if status == 405 else {}, error)
         self.seams.on_response(out)
-        return render(out)
+        response = render(out)
+        if out.status == 200 and incoming.events and incoming.world is not None:
+            batch = hooks.deliveries(incoming.world, incoming.events, self.webhook_secret,
+                                     datetime.fromtimestamp(self.tenants.clock(), UTC))
+            response.background = BackgroundTask(self.outbox.send, batch)  # once the response has been sent
+        return response
 
     def world_for(self, headers: Mapping[str, str]) -> Any:
         tenant = headers.get(TENANT_HEADER) if self.tenanted else None
@@ -203,7 +216,7 @@ class Sandbox:
         body, credential = incoming.body, incoming.credential
         if not isinstance(body, dict) or not self.validators.is_valid(m.name, body):
             raise ApiError("bad_request", reason="invalid_request")
-        call = Call(world, credential, body, self.tenants.clock(), self.faults, self.dialects)
+        call = Call(world, credential, body, self.tenants.clock(), self.faults, self.dialects, incoming.events)
         if m.mutates:
             async with world.lock:
                 return await m.handler(call)
@@ -232,6 +245,33 @@ class Sandbox:
         return Json({"access_code": code.code, "client_id": client_id, "expires_in": auth.ACCESS_CODE_TTL})
 
 
+    async def webhook_route(self, request: Request, name: str) -> Response:
+        """Dev-only webhooks (NOTES §9): `POST /__webhooks/subscribe` in the caller's tenant world, and the
+        reference sink `POST /__webhooks/sink`, which answers 204 to a delivery signed with this sandbox's
+        secret and 401 to any other (inferred)."""
+        if name not in ("subscribe", "sink"):
+            return Json({"type": "not_found"}, status_code=404)
+        if request.method != "POST":
+            return self.generic.respond(ApiError("bad_request", 405, "method_not_allowed"), {"Allow": "POST"})
+        try:
+            raw = await read_body(request, self.max_body)
+        except PayloadTooLarge:
+            return Json({"ok": False, "reason": "bad_body"}, status_code=400)
+        if name == "sink":
+            signed = webhooks.verify(self.webhook_secret, raw, request.headers.get(webhooks.SIGNATURE_HEADER))
+            return Response(status_code=204 if signed else 401)
+        try:
+            world = self.world_for(request.headers)
+        except ApiError as error:
+            return Json({"ok": False, "reason": error.reason}, status_code=400)
+        try:
+            body = parse_body(raw)
+        except ValueError:
+            body = None
+        status, answer = hooks.subscribe(world, body)
+        return Json(answer, status_code=status)
+
+
 def create_app(
     *,
     idle_ttl: float = DEFAULT_IDLE_TTL,
@@ -242,6 +282,7 @@ def create_app(
     tenants: bool = True,
     world: str = DOCUMENTED.name,
     max_body: int = MAX_BODY,
+    webhook_secret: str = webhooks.DEFAULT_SECRET,
 ) -> Starlette:
     """A fresh sandbox: its own tenants, seeded on first use.
 
@@ -251,10 +292,11 @@ def create_app(
     `app.state.dialects`); clock: epoch seconds, injectable for tests; extensions: serve the 3 proposed
     extension methods (else they are unknown methods); tenants: honour `x-partifact-tenant` (else one
     shared world); world: how worlds are seeded, a name of WORLDS (`app.state.seed.landmarks`: the ids a
-    client starts from); max_body: request body limit in bytes (413 above it).
+    client starts from); max_body: request body limit in bytes (413 above it); webhook_secret: the key
+deliveries are signed with (sandbox/webhooks.py).
     """
     sandbox = Sandbox(idle_ttl=idle_ttl, faults=faults, dialects=dialects, clock=clock, extensions=extensions,
-                      tenants=tenants, world=world, max_body=max_body)
+                      tenants=tenants, world=world, max_body=max_body, webhook_secret=webhook_secret)
 
     async def last_resort(request: Request, exc: Exception) -> Response:
         return sandbox.generic.respond(ApiError("bad_request", reason="internal"))

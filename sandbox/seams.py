@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from starlette.datastructures import MutableHeaders
 
-from spec import Operation, error_kind
+from spec import Operation, error_kind, webhooks
 from spec.wire import Role
 
 from .errors import ApiError
@@ -61,6 +61,7 @@ class Incoming:
     credential: Credential | None = None
     raw: bytes = b""
     body: Any = None
+    events: list[Any] = field(default_factory=list)  # webhook events the handler raised (sandbox/webhooks.py)
 
 
 @dataclass
@@ -224,6 +225,7 @@ DIALECTS_VARIABLE = "RAILS_SANDBOX_DIALECTS"  # comma-separated dialect names, o
 TENANTS_VARIABLE = "RAILS_SANDBOX_TENANTS"  # 0: the tenant header is ignored, one shared world
 EXTENSIONS_VARIABLE = "RAILS_SANDBOX_EXTENSIONS"  # 0: the 3 proposed extensions are unknown methods
 WORLD_VARIABLE = "RAILS_SANDBOX_WORLD"  # documented (default) or unfamiliar
+WEBHOOK_SECRET_VARIABLE = "RAILS_SANDBOX_WEBHOOK_SECRET"  # the key webhook deliveries are signed with
 FLAGS = {"": True, "1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
          "off": False}
 
@@ -250,4 +252,5 @@ def options_from_env(environ: Mapping[str, str]) -> dict[str, Any]:
         "tenants": flag_from_env(environ.get(TENANTS_VARIABLE)),
         "extensions": flag_from_env(environ.get(EXTENSIONS_VARIABLE)),
         "world": (environ.get(WORLD_VARIABLE) or "documented").strip(),
+        "webhook_secret": environ.get(WEBHOOK_SECRET_VARIABLE) or webhooks.DEFAULT_SECRET,
     }

@@ -165,6 +165,7 @@ class World:
     _last_stamp: datetime | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     fault_state: dict[str, Any] = field(default_factory=dict)  # what a switched-on fault keeps; empty otherwise
+    subscriptions: dict[str, str] = field(default_factory=dict)  # webhooks: integration_id -> url (sandbox/webhooks.py)
 
     def stamp(self, now: float) -> datetime:
         """A timestamp that is strictly later than every earlier one of this world."""

@@ -17,6 +17,7 @@ from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient
 from sandbox.unfamiliar import UNFAMILIAR
 from spec import demo
+from spec.webhooks import DEFAULT_SECRET
 
 GRANT = asdict(demo.GRANT)
 EXTENSIONS = ("repairer.procurements.insert", "repairer.procurements.invoices.list",
@@ -130,7 +131,7 @@ def test_the_unfamiliar_world_is_the_same_in_every_app() -> None:
 
 def test_the_environment_describes_the_sandbox() -> None:
     assert options_from_env({}) == {"faults": [], "dialects": [], "tenants": True, "extensions": True,
-                                    "world": "documented"}
+                                    "world": "documented", "webhook_secret": DEFAULT_SECRET}
     options = options_from_env({"RAILS_SANDBOX_FAULTS": "job-images-dropped", "RAILS_SANDBOX_DIALECTS": "all",
                                 "RAILS_SANDBOX_TENANTS": "0", "RAILS_SANDBOX_EXTENSIONS": "off",
                                 "RAILS_SANDBOX_WORLD": "unfamiliar"})

@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from spec.webhooks import JOB_INSERTED
+
 from .. import views
 from ..errors import ApiError
+from ..webhooks import Event
 from ..world import Job
 from .lookup import find_job, job_or_404, selector_kind
 from .registry import Call, method
@@ -57,6 +60,7 @@ async def jobs_insert(call: Call) -> dict[str, Any]:
         fields["job_number"] = selector["job_number"]
 
     job = find_job(world, org, identity)
+    inserted = job is None  # the webhook trigger: a job inserted, not one updated (inferred)
     if job is None:
         if kind == "id":
             raise ApiError("unprocessable")
@@ -70,4 +74,6 @@ async def jobs_insert(call: Call) -> dict[str, Any]:
     for key, value in fields.items():
         setattr(job, key, value)
     world.jobs[job.id] = job
+    if inserted:
+        call.events.append(Event(org, JOB_INSERTED, {"job": views.job(job)}))
     return views.job(job)

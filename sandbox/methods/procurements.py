@@ -6,11 +6,14 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from spec.webhooks import BUYER, ORDER_CONFIRMED, SUPPLIER
+
 from .. import views
 from ..errors import ApiError
 from ..invoicing import invoice_for
 from ..money import CURRENCY
 from ..seed import SEEDED_INVOICE_ID, SEEDED_PROCUREMENT
+from ..webhooks import Event
 from ..world import MAX_QUANTITY, Procurement, SourceItem
 from .lookup import buyer_procurement_or_404, job_or_404, supplier_procurement_or_404
 from .registry import Call, method
@@ -117,6 +120,10 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
         invoice = invoice_for(world, replace(p, status="order_confirmed", updated_at=at), invoice_id, at)
         p.status, p.updated_at = "order_confirmed", at
         world.invoices[invoice_id] = invoice
+        about = {"id": p.id, "job_id": p.job_id, "status": p.status}
+        for audience, organization in ((BUYER, world.jobs[p.job_id].organization_id),
+                                       (SUPPLIER, call.credential.organization_id)):
+            call.events.append(Event(organization, ORDER_CONFIRMED, {"audience": audience, "procurement": about}))
     elif call.dialects.active("confirm-again-refused"):
         raise ApiError("bad_request", reason="already_confirmed")
     elif call.faults.active("confirm-toggles-back"):

@@ -8,10 +8,11 @@ is the contract's to say (`spec.Operation.extension`), not the registry's.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..seams import NOTHING, Switches
+from ..webhooks import Event
 from ..world import Credential, World
 
 
@@ -23,6 +24,7 @@ class Call:
     now: float
     faults: Switches = NOTHING  # the domain seam: a handler asks `call.faults.active(name)` (sandbox/faults.py)
     dialects: Switches = NOTHING  # and `call.dialects.active(name)` (sandbox/dialects.py)
+    events: list[Event] = field(default_factory=list)  # webhook events the call raised, sent once it answered 200
 
 
 Handler = Callable[[Call], Awaitable[Any]]
