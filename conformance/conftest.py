@@ -5,15 +5,13 @@ tests first."""
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
 
 import pytest
 
 from conformance import pace, pipeline
 from conformance import run as run_module
 from conformance.client import ApiClient
-from conformance.safety import unique_external_id
-from conformance.workflow import NewJob, items_of, precondition, usable_site
+from conformance.workflow import NewJob, job_maker, usable_site
 
 
 @pytest.hookimpl(wrapper=True)
@@ -58,18 +56,4 @@ def site_id(repairer: ApiClient) -> str:
 @pytest.fixture
 def new_job(repairer: ApiClient, site_id: str) -> NewJob:
     """Create a job of this run's own (unique external id), optionally with parts; returns the job."""
-
-    def create(parts: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
-        body = {"identity": {"external": unique_external_id()}, "repairer_site_id": site_id, **fields}
-        job = dict(precondition(repairer.call("repairer.jobs.insert", body), "a job of the run's own"))
-        if parts:
-            inserted = precondition(repairer.call("repairer.jobs.parts.insert",
-                                                  {"job_identity": {"id": job["id"]}, "parts": parts}),
-                                    "parts on a job of the run's own")
-            # a new job's parts are the inserted ones, whether the reply lists the job's parts or the new ones
-            job["parts"] = [p for p in items_of(inserted) if isinstance(p, dict) and "id" in p]
-            if len(job["parts"]) != len(parts):
-                pytest.skip(f"cannot tell the {len(parts)} inserted parts in repairer.jobs.parts.insert's reply")
-        return job
-
-    return create
+    return job_maker(repairer, site_id)

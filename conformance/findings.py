@@ -67,6 +67,7 @@ class TestRecord:
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
     stopped_by: str = ""  # the requirement whose finding ended the test before its end (`stop`)
     hints: set[str] = field(default_factory=set)  # options that would let the run check more
+    webhooks: list[dict[str, Any]] = field(default_factory=list)  # deliveries a webhook check saw, for the report
     politeness: Politeness = field(default_factory=Politeness)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -115,6 +116,7 @@ class TestRecord:
             requests = self.requests
             self.exchanges, self.cited, self.requests = [], {}, 0
             findings = [f.to_dict() for f in self.findings]
+            webhooks, self.webhooks = self.webhooks, []
         retries, waited_s = self.politeness.take()
         return {
             "findings": findings,
@@ -126,6 +128,7 @@ class TestRecord:
             "not_applicable": self.not_applicable,
             "stopped_by": self.stopped_by,
             "hints": sorted(self.hints),
+            "webhooks": webhooks,
             "retries": retries,
             "waited_s": waited_s,
         }

@@ -18,6 +18,7 @@ import pytest
 from conformance.bounds import MAX_RESPONSE_BYTES, TIMEOUT
 from conformance.transport import MAX_MISSES
 from spec import demo
+from spec.webhooks import DEFAULT_SECRET
 
 DEMO = {
     "repairer_key": demo.REPAIRER.api_key,
@@ -119,6 +120,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("confirm_procurement", "An existing procurement (order_requested) the run may confirm to check the "
                                   "lifecycle: it changes the target.", metavar="ID"),
     Option("foreign_job", "A job of another repairer organization: neither credential may see it.", metavar="ID"),
+    Option("webhook_secret", "The shared secret webhook deliveries are signed with (WEBHOOK-004); the embedded "
+                             "sandbox signs with it.", DEFAULT_SECRET, secret=True, metavar="SECRET"),
     Option("foreign_procurement", "A procurement neither credential's organization is party to: neither may see "
                                   "it.", metavar="ID"),
 )

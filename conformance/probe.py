@@ -1,7 +1,9 @@
-"""What the target offers, found out at the start of a run: tenants, the proposed extensions, the seed.
+"""What the target offers, found out at the start of a run: tenants, the proposed extensions, the seed, the
+dev webhook endpoint.
 
 Cheap and safe on any target: the probe reads, and writes only one job of its own (a unique external
-id), which is how it tells a tenant header that gives an isolated world from one that is ignored. The
+id), which is how it tells a tenant header that gives an isolated world from one that is ignored, and an
+empty webhook subscription, which the endpoint refuses without registering anything. The
 run then follows what was found, unless an option says otherwise (`--tenant NAME`, `--no-tenant`,
 `--extensions`, `--no-extensions`).
 """
@@ -15,6 +17,7 @@ from typing import Any
 from conformance.bounds import NoAnswer
 from conformance.safety import unique_external_id
 from conformance.transport import Transport, request_headers
+from conformance.webhooks.subscription import answer, subscribe
 from spec import demo, wire
 from spec.wire import Credential
 
@@ -29,6 +32,7 @@ class Found:
     extensions: bool | None = None
     seed_job: bool = False
     seed_procurement: bool = False
+    webhooks: bool = False  # the dev webhook endpoint answers
     job_id: str | None = None  # the probe's own job, in the run's world (None: none could be created)
     notes: list[str] = field(default_factory=list)
     unfinished: str = ""  # why the probe stopped before it found out everything ("": it finished)
@@ -108,6 +112,14 @@ class Prober:
         found.notes.append(f"seed: the documented {' and '.join(what)} {'is' if len(what) == 1 else 'are'} there"
                            if what else "seed: none of the documented seed (a world of the target's own)")
 
+    def webhooks(self, tenant: str | None, found: Found) -> None:
+        """Whether the dev webhook endpoint is there: an empty subscription gets one of its documented answers
+        (a JSON object with `ok`; `missing_field` when it conforms)."""
+        found.webhooks = answer(subscribe(self.transport, self.base_url, tenant, b"{}")) is not None
+        found.notes.append("webhooks: the dev endpoint POST /__webhooks/subscribe answers; deliveries are checked"
+                           if found.webhooks else "webhooks: no dev endpoint (POST /__webhooks/subscribe); a sandbox "
+                                                  "feature outside 2026-01, not applicable")
+
 
 def probe(transport: Transport, base_url: str, repairer: Credential, *, tenant: str | None, tenant_auto: bool,
           extensions: bool | None) -> tuple[str | None, Found]:
@@ -120,6 +132,7 @@ def probe(transport: Transport, base_url: str, repairer: Credential, *, tenant: 
         if extensions is None:
             found.extensions = prober.extensions_offered(tenant, found)
         prober.seed(tenant, found)
+        prober.webhooks(tenant, found)
     except NoAnswer as exc:
         found.unfinished = f"{Transport.method(exc.request)} got no answer: {exc}"
         found.notes.append(f"probe interrupted: {found.unfinished}; assuming no tenants, no extensions")

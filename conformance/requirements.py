@@ -43,6 +43,7 @@ PARTS_LIST = "repairer.jobs.parts.list"
 R_PROC_GET, R_PROC_LIST = "repairer.procurements.get", "repairer.procurements.list"
 WORK_PROVIDERS = "repairer.work-providers.list"
 S_CONFIRM, S_GET = "supplier.procurements.confirm", "supplier.procurements.get"
+WEBHOOK_TRIGGERS = (JOBS_INSERT, S_CONFIRM)  # the calls whose deliveries the WEBHOOK requirements judge
 TIER1, UPLOADS = "tier1.prepare", "uploads.prepare"
 P_INSERT, INV_LIST, INV_GET = ("repairer.procurements.insert", "repairer.procurements.invoices.list",
                                "repairer.procurements.invoices.get")
@@ -173,6 +174,18 @@ HMAC_OF_RAW_BYTES = notes(134, ("`partly-hmac-sha256` is the base64 encoding of 
 KEEP_BYTES = notes(136, "Middleware must keep the body bytes unchanged.", UP)
 FIVE_MINUTES = notes(137, ("The body always has a `timestamp` field (RFC 3339); a receiver accepts an event only if it "
                            "falls", "within the last 5 minutes."), UP)
+TRIGGERS = notes(116, ("Triggers named: a job being inserted; a procurement moving to",
+                       "`order_confirmed`. One supplier confirm fires two events, one for the buyer and one for the",
+                       "supplier; each goes to whichever integration registered for it."), DOC)
+SUBSCRIBE = notes(119, "Dev-only subscription: `POST <base>/__webhooks/subscribe` with JSON", DOC)
+LOOPBACK_ONLY = notes(121, ("`url` must be loopback", "(`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`, http or https); "
+                                                      "any other host is rejected (the"), DOC)
+SUBSCRIBE_ANSWERS = notes(123, ("Answers: `200 {\"ok\":true}`; a non-loopback url",
+                                "`400 {\"ok\":false,\"reason\":\"url_not_loopback\"}`; a missing field `400` with "
+                                "reason `\"missing_field\"`;", "an unparseable body `400` with reason `\"bad_body\"`."),
+                          DOC)
+AFTER_THE_CALL = notes(128, ("right", "after the originating API call has returned 200. Delivery is best-effort: a "
+                                      "slow or failing", "consumer never fails the originating call."), DOC)
 WEBHOOKS_UNKNOWN = notes(139, ("Not known (inferred, our decisions, to be labelled so): the sandbox's signing secret, "
                                "the envelope's", "other fields (event type names, event id, data shape), the dedup "
                                "key, the retry schedule."), INF)
@@ -513,6 +526,34 @@ CATALOGUE: tuple[Requirement, ...] = (
              "API."),
       NOT_IN_2026_01,
       MOCK_REALISM),
+
+    # -- webhooks (NOTES §9): a sandbox feature outside the 2026-01 wire contract. A MUST quotes what the
+    # sandbox's own pages document and binds only a target that offers the dev endpoint (the probe finds it;
+    # else not applicable, as the extensions are); how the signature is computed and the 5-minute window are
+    # upstream (SHOULD), the retry schedule and the dedup key ours (SHOULD at most, NOTES 141).
+    R("WEBHOOK-001", M, "webhooks",
+      "The dev endpoint POST /__webhooks/subscribe MUST answer 200 {\"ok\":true} to a loopback url, and 400 with "
+      "reason url_not_loopback, missing_field or bad_body to any other host, a missing field or an unparseable body.",
+      WEBHOOK_TRIGGERS, SUBSCRIBE_ANSWERS, LOOPBACK_ONLY, SUBSCRIBE),
+    R("WEBHOOK-002", M, "webhooks",
+      "A job inserted MUST be delivered to the repairer integration subscribed, and one supplier confirm MUST be "
+      "delivered twice: to the buyer's and to the supplier's subscribed integration.", WEBHOOK_TRIGGERS,
+      TRIGGERS, SIGNED),
+    R("WEBHOOK-003", M, "webhooks",
+      "Every delivery MUST be a POST of the event's body carrying a partly-hmac-sha256 header.", WEBHOOK_TRIGGERS,
+      RAW_BYTES_HEADER, SIGNED),
+    R("WEBHOOK-004", S, "webhooks",
+      "Every delivery's partly-hmac-sha256 SHOULD be the base64 HMAC-SHA256 of its exact body bytes keyed with the "
+      "shared webhook secret (--webhook-secret).", WEBHOOK_TRIGGERS, HMAC_OF_RAW_BYTES, RAW_BYTES_HEADER),
+    R("WEBHOOK-005", S, "webhooks",
+      "Every delivery's body SHOULD carry an RFC 3339 timestamp within the last 5 minutes when it arrives.",
+      WEBHOOK_TRIGGERS, FIVE_MINUTES),
+    R("WEBHOOK-006", M, "webhooks",
+      "A delivery MUST NOT delay or fail the call that triggered it: the call answers 200 while its delivery is "
+      "still unanswered or failing.", WEBHOOK_TRIGGERS, AFTER_THE_CALL, RAW_BYTES_HEADER),
+    R("WEBHOOK-007", S, "webhooks",
+      "A delivery the receiver refused with a 5xx SHOULD be sent again, carrying the same event id (at least once, "
+      "deduplicable).", WEBHOOK_TRIGGERS, SIGNED, WEBHOOKS_UNKNOWN),
 
     # -- the run -----------------------------------------------------------------------------------
     R("COV-001", S, "coverage",

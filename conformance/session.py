@@ -138,6 +138,7 @@ class ConformanceSession:
             profile=PROFILES[value("profile")], extensions=False, spec=spec, embedded=embedded,
             procurements=tuple(value("procurements")), confirm_procurement=value("confirm_procurement"),
             foreign_job=value("foreign_job"), foreign_procurement=value("foreign_procurement"),
+            webhook_secret=value("webhook_secret") or "",
         )
 
     def _probed_target(self, target: Target, transport: Transport) -> Target:
@@ -160,20 +161,20 @@ class ConformanceSession:
         served = fetch_served(transport, target.base_url)
         return replace(target, tenant=tenant, isolated=tenant is not None and found.isolated is not False,
                        extensions=extensions, extensions_absent=absent, seed_job=found.seed_job,
-                       seed_procurement=found.seed_procurement, probe_notes=tuple(notes),
+                       seed_procurement=found.seed_procurement, webhooks=found.webhooks, probe_notes=tuple(notes),
                        probe_unfinished=found.unfinished,
                        served_spec=served.to_dict() if served else None)
 
     def _start_embedded_sandbox(self) -> str:
         """No base URL: serve the bundled sandbox (as the RAILS_SANDBOX_* variables describe it) on a free
-        loopback port for the length of the run. Its other repairer organization's job and procurement serve
-        the scope checks."""
+        loopback port for the length of the run, signing webhooks with the run's --webhook-secret (one secret,
+        both sides). Its other repairer organization's job and procurement serve the scope checks."""
         from sandbox import create_app
         from sandbox.seams import options_from_env
         from sandbox.server import running
 
         try:
-            app = create_app(**options_from_env(os.environ))
+            app = create_app(**{**options_from_env(os.environ), "webhook_secret": self.option("webhook_secret")})
         except ValueError as exc:
             raise pytest.UsageError(f"the embedded sandbox: {exc}") from None
         stack = contextlib.ExitStack()

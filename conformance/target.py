@@ -62,6 +62,8 @@ class Target:
     confirm_procurement: str | None = None  # an existing procurement the run may confirm
     foreign_job: str | None = None  # of another repairer organization (scope checks)
     foreign_procurement: str | None = None
+    webhooks: bool = False  # the target serves the dev webhook endpoint (POST /__webhooks/subscribe, probed)
+    webhook_secret: str = ""  # what its deliveries are signed with (--webhook-secret)
     probe_notes: tuple[str, ...] = ()  # what the probe found, for the report
     probe_unfinished: str = ""  # why the probe could not finish ("" when it did): what it found is a guess
     bounds: Bounds = field(default_factory=Bounds)  # the limits on one reply (--request-timeout, --max-response-bytes)
@@ -113,6 +115,7 @@ class Target:
         REDACT.register(self.supplier.api_key, "CONFORMANCE_SUPPLIER_KEY")
         REDACT.register(self.grant.client_secret, "CONFORMANCE_CLIENT_SECRET")
         REDACT.register(self.grant.access_code, "CONFORMANCE_ACCESS_CODE")
+        REDACT.register(self.webhook_secret, "CONFORMANCE_WEBHOOK_SECRET")
 
 
 def fresh_tenant() -> str:

@@ -95,6 +95,7 @@ class RunResults:
         self.reached: set[str] = set()
         self.excused: dict[str, str] = {}
         self.hints: set[str] = set()  # options that would let the run check more
+        self.webhooks: list[dict[str, Any]] = []  # the deliveries the webhook checks saw (conformance/checks)
         self.requests = 0
         self.retries = 0  # sends again after a Retry-After
         self.waited_s = 0.0  # seconds waited for Retry-After and --max-rps, summed over concurrent requests
@@ -112,6 +113,7 @@ class RunResults:
         self.reached.update(properties.get("reached", []))
         self.excused.update(properties.get("excused", {}))
         self.hints.update(properties.get("hints", []))
+        self.webhooks += properties.get("webhooks", [])
         outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
         known = {(f["requirement"], f["message"]) for f in outcome.findings}
         outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]

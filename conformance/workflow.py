@@ -189,6 +189,25 @@ def in_own_tenant(client: ApiClient, suffix: str) -> ApiClient:
     return client.in_tenant(f"{tenant[:56]}-{suffix}") if tenant and client.run.target.isolated else client
 
 
+def job_maker(repairer: ApiClient, site_id: str) -> NewJob:
+    """Creates a job of this run's own (unique external id) at `site_id`, optionally with parts; returns the job."""
+
+    def create(parts: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+        body = {"identity": {"external": unique_external_id()}, "repairer_site_id": site_id, **fields}
+        job = dict(precondition(repairer.call("repairer.jobs.insert", body), "a job of the run's own"))
+        if parts:
+            inserted = precondition(repairer.call("repairer.jobs.parts.insert",
+                                                  {"job_identity": {"id": job["id"]}, "parts": parts}),
+                                    "parts on a job of the run's own")
+            # a new job's parts are the inserted ones, whether the reply lists the job's parts or the new ones
+            job["parts"] = [p for p in items_of(inserted) if isinstance(p, dict) and "id" in p]
+            if len(job["parts"]) != len(parts):
+                pytest.skip(f"cannot tell the {len(parts)} inserted parts in repairer.jobs.parts.insert's reply")
+        return job
+
+    return create
+
+
 def usable_site(repairer: ApiClient) -> str:
     """A repairer site jobs can be created at: the first business listed that takes a job (the order of
     businesses.list is not documented, nor which of them are sites)."""

@@ -13,6 +13,7 @@ schema (400) -> the handler. Switched-on dialects and faults act at the seams be
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -184,8 +185,12 @@ class Sandbox:
         response = render(out)
         if out.status == 200 and incoming.events and incoming.world is not None:
             batch = hooks.deliveries(incoming.world, incoming.events, self.webhook_secret,
-                                     datetime.fromtimestamp(self.tenants.clock(), UTC))
-            response.background = BackgroundTask(self.outbox.send, batch)  # once the response has been sent
+                                     datetime.fromtimestamp(self.tenants.clock(), UTC), self.faults)
+            if self.faults.active("webhook-delivery-blocks-call"):
+                await asyncio.gather(*(hooks.deliver(delivery) for delivery in batch))
+                return response
+            delays = () if self.faults.active("webhook-not-retried") else webhooks.RETRY_DELAYS
+            response.background = BackgroundTask(self.outbox.send, batch, delays)  # once the response was sent
         return response
 
     def world_for(self, headers: Mapping[str, str]) -> Any:
@@ -268,7 +273,7 @@ class Sandbox:
             body = parse_body(raw)
         except ValueError:
             body = None
-        status, answer = hooks.subscribe(world, body)
+        status, answer = hooks.subscribe(world, body, any_url=self.faults.active("webhook-any-url-accepted"))
         return Json(answer, status_code=status)
 
 

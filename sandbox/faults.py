@@ -783,3 +783,20 @@ for _method, _kind in REFUSALS.items():
 def _prepare_answers_empty(out: Outgoing) -> None:
     if answers(out, "tier1.prepare", "uploads.prepare"):
         out.status, out.body, out.media_type = 204, "", "text/plain"
+
+
+# -- webhooks (NOTES §9; sandbox/webhooks.py asks for them) ------------------------------------------
+
+domain_fault("webhook-any-url-accepted", "POST /__webhooks/subscribe registers a non-loopback url instead of 400 "
+             "url_not_loopback.", "WEBHOOK-001")
+domain_fault("webhook-confirm-buyer-missing", "A supplier confirm fires only the supplier's event, not the buyer's.",
+             "WEBHOOK-002")
+domain_fault("webhook-unsigned", "Deliveries carry no partly-hmac-sha256 header.", "WEBHOOK-003")
+domain_fault("webhook-wrong-secret", "Deliveries are signed with another key than the webhook secret.",
+             "WEBHOOK-004")
+domain_fault("webhook-body-changed-after-signing", "A delivery's body is re-encoded (indented) after it was signed.",
+             "WEBHOOK-004")
+domain_fault("webhook-stale-timestamp", "A delivery's timestamp is 6 minutes old.", "WEBHOOK-005")
+domain_fault("webhook-delivery-blocks-call", "The triggering call answers only once its deliveries were answered.",
+             "WEBHOOK-006")
+domain_fault("webhook-not-retried", "A delivery refused with a 5xx is not sent again.", "WEBHOOK-007")

@@ -13,9 +13,10 @@ concerns, and retries: no answer or a 5xx is retried (spec.webhooks.RETRY_DELAYS
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ import httpx
 
 from spec import webhooks
 
+from .seams import NOTHING, Switches
 from .world import World
 
 log = logging.getLogger("sandbox.webhooks")
@@ -74,8 +76,14 @@ def subscribe(world: World, body: Any, *, any_url: bool = False) -> tuple[int, d
     return 200, {"ok": True}
 
 
-def deliveries(world: World, events: list[Event], secret: str, now: datetime) -> list[Delivery]:
-    """Each event, enveloped and signed, once for every integration of its organization that subscribed."""
+def deliveries(world: World, events: list[Event], secret: str, now: datetime,
+               faults: Switches = NOTHING) -> list[Delivery]:
+    """Each event, enveloped and signed, once for every integration of its organization that subscribed (as
+    `faults` spoil them: a stale timestamp, another key, a body changed after signing, no signature)."""
+    if faults.active("webhook-stale-timestamp"):
+        now -= timedelta(minutes=6)
+    if faults.active("webhook-wrong-secret"):
+        secret = "not-" + secret
     out = []
     for event in events:
         for credential in world.credentials.values():
@@ -83,8 +91,12 @@ def deliveries(world: World, events: list[Event], secret: str, now: datetime) ->
             if url is None or credential.organization_id != event.organization_id:
                 continue
             body = webhooks.encode(webhooks.envelope(event.type, credential.integration_id, event.data, now))
-            out.append(Delivery(url, body, {"content-type": "application/json",
-                                            webhooks.SIGNATURE_HEADER: webhooks.sign(secret, body)}))
+            headers = {"content-type": "application/json", webhooks.SIGNATURE_HEADER: webhooks.sign(secret, body)}
+            if faults.active("webhook-body-changed-after-signing"):
+                body = json.dumps(json.loads(body), indent=1).encode()
+            if faults.active("webhook-unsigned"):
+                del headers[webhooks.SIGNATURE_HEADER]
+            out.append(Delivery(url, body, headers))
     return out
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import sandbox.__main__ as cli
-from conformance.webhooks.receiver import Receiver
+from conformance.webhooks.receiver import Received, Receiver
 from sandbox import create_app
 from sandbox.server import running
 from sandbox.testing import SUPPLIER, SandboxClient
@@ -155,3 +155,36 @@ def test_the_secret_comes_from_the_command_line_or_the_environment(monkeypatch: 
     assert cli.app_from_args(cli.parse_args(["--webhook-secret", "s1"])).state.sandbox.webhook_secret == "s1"
     monkeypatch.setenv("RAILS_SANDBOX_WEBHOOK_SECRET", "s2")
     assert cli.app_from_args(cli.parse_args([])).state.sandbox.webhook_secret == "s2"
+
+
+def signed_fresh_and_intact(delivery: Received) -> dict[str, bool]:
+    event = json.loads(delivery.body)
+    return {"signed": delivery.signature is not None,
+            "verifies": webhooks.verify(SECRET, delivery.body, delivery.signature),
+            "fresh": webhooks.fresh(event["timestamp"], delivery.at),
+            "compact": delivery.body == webhooks.encode(event)}
+
+
+@pytest.mark.parametrize(("fault", "spoiled"), [
+    ("webhook-unsigned", {"signed", "verifies"}),
+    ("webhook-wrong-secret", {"verifies"}),
+    ("webhook-body-changed-after-signing", {"verifies", "compact"}),
+    ("webhook-stale-timestamp", {"fresh"}),
+])
+def test_a_delivery_fault_spoils_only_what_it_names(receiver: Receiver, fault: str, spoiled: set[str]) -> None:
+    with running(create_app(faults=[fault], webhook_secret=SECRET)) as url:
+        repairer, _ = subscribed(url, receiver, "hooks-fault")
+        insert_job(repairer, "hooks-fault-1")
+        delivered = receiver.wait(lambda got: len(got) >= 1, 5.0)[0]
+    assert {name for name, holds in signed_fresh_and_intact(delivered).items() if not holds} == spoiled
+
+
+def test_the_routing_faults_accept_any_url_and_drop_the_buyers_confirm(receiver: Receiver) -> None:
+    with running(create_app(faults=["webhook-any-url-accepted", "webhook-confirm-buyer-missing"])) as url:
+        far = subscribe(url, {"integration_id": demo.REPAIRER.integration_id, "url": "http://example.com/a"}, "far")
+        assert (far.status_code, far.json()) == (200, {"ok": True})
+        _, supplier = subscribed(url, receiver, "hooks-routing")
+        supplier.ok("supplier.procurements.confirm", {"identity": {"id": demo.PROCUREMENT_ID}})
+        receiver.wait(lambda got: len(got) >= 1, 5.0)
+        time.sleep(0.3)
+    assert [d.path for d in receiver.received] == ["supplier"]

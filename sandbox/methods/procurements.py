@@ -123,6 +123,8 @@ async def supplier_confirm(call: Call) -> dict[str, Any]:
         about = {"id": p.id, "job_id": p.job_id, "status": p.status}
         for audience, organization in ((BUYER, world.jobs[p.job_id].organization_id),
                                        (SUPPLIER, call.credential.organization_id)):
+            if audience == BUYER and call.faults.active("webhook-confirm-buyer-missing"):
+                continue
             call.events.append(Event(organization, ORDER_CONFIRMED, {"audience": audience, "procurement": about}))
     elif call.dialects.active("confirm-again-refused"):
         raise ApiError("bad_request", reason="already_confirmed")
