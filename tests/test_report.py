@@ -98,6 +98,10 @@ LISTING = exchange(id="ex-listing", method="businesses.list", status=200, respon
                    response_body=json.dumps({"items": [{"id": "b1", "price": 12.5}]}))
 
 
+DELIVERY = {"trigger": "repairer.jobs.insert", "to": "repairer", "after_call_ms": 4.5, "call_ms": 3.1,
+            "event_id": "ev-1", "type": "job.inserted", "signature": "valid", "timestamp": "fresh", "answered": 204}
+
+
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
     """A run where WIRE-002 failed on repairer.jobs.get (with evidence), SCHEMA-002 and WIRE-005 warned on one
     exchange, the rest passed."""
@@ -120,7 +124,8 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
                  "exchanges": [ex, LISTING], "requests": 2,
                  "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
     results.add("conformance/test_x.py::test_all", "call", PASSED,
-                {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": []}, ids, "", 0.1)
+                {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": [],
+                 "webhooks": [DELIVERY]}, ids, "", 0.1)
     data = summary.build(t, results, results.results(), "1234", time.time())
     return data, results
 
@@ -182,11 +187,23 @@ def test_coverage_matrix_has_a_row_per_method_and_a_column_per_area(page: str) -
 
 
 def test_extensions_have_their_own_section(page: str) -> None:
-    section = page[page.index('id="extensions"'):]
+    section = page[page.index('id="extensions"'):page.index('id="webhooks"')]
     assert "not part of 2026-01" in section
     for r in requirements.CATALOGUE:
         assert (f'id="req-{r.id}"' in section) == r.extension, r.id
     assert 'id="extension-coverage"' in section
+
+
+def test_webhooks_have_their_own_section_with_each_delivery_and_verdict(page: str) -> None:
+    core = page[page.index('id="requirements"'):page.index('id="extensions"')]
+    section = page[page.index('id="webhooks"'):page.index('id="evidence"')]
+    assert "a sandbox feature, not part of 2026-01" in section
+    for r in requirements.CATALOGUE:
+        assert (f'id="req-{r.id}"' in section) == (r.area == requirements.WEBHOOKS), r.id
+        assert (f'id="req-{r.id}"' in core) == (r.area != requirements.WEBHOOKS and not r.extension), r.id
+    delivery = section[section.index("Deliveries seen (1)"):].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert all(f">{cell}<" in delivery for cell in ("repairer", "4.5", "3.1", "job.inserted", "ev-1", "valid", "fresh",
+                                                    "204"))
 
 
 def test_failure_evidence_reproduces_with_curl_and_replay(page: str) -> None:

@@ -19,6 +19,7 @@ from conformance import requirements
 from conformance.redact import REDACT
 from conformance.report import evidence, history
 from conformance.report.summary import pace_line
+from conformance.requirements import WEBHOOKS
 from conformance.verdict import (
     ERRORED,
     FAILED,
@@ -247,11 +248,34 @@ def evidence_section(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> 
 # -- the page --------------------------------------------------------------------------------------
 
 
+def webhooks_section(summary: dict[str, Any], trend: dict[str, str] | None) -> str:
+    """The webhook requirements apart (a sandbox feature outside 2026-01), and every delivery the run's receiver
+    saw: which call it followed, when, to whom, what it carried."""
+    hooks = summary.get("webhooks")
+    if hooks is None:
+        return ""
+    rows = [r for r in summary["requirements"] if r["area"] == WEBHOOKS]
+    state = ("The target serves the dev endpoint POST /__webhooks/subscribe: the run subscribed its loopback receiver "
+             "in worlds of its own and triggered the events itself." if hooks["offered"] else
+             "The target serves no dev endpoint POST /__webhooks/subscribe: the webhook requirements are not "
+             "applicable.")
+    deliveries = [f'<tr><td class="methods">{escape(d["trigger"])}</td><td>{escape(d["to"])}</td>'
+                  f'<td>{d["after_call_ms"]:g}</td><td>{d["call_ms"]:g}</td><td>{escape(d["type"])}</td>'
+                  f'<td class="methods">{escape(d["event_id"])}</td><td>{escape(d["signature"])}</td>'
+                  f'<td>{escape(d["timestamp"])}</td><td>{d["answered"]}</td></tr>' for d in hooks["deliveries"]]
+    seen = (f"<h3>Deliveries seen ({len(deliveries)})</h3>" + _table(
+        ["After the call", "To", "Arrived (ms after the call was sent)", "The call took (ms)", "Event type",
+         "Event id", "Signature", "Timestamp", "Answered"], deliveries, "matrix webhooks")) if deliveries else ""
+    return (f'<section id="webhooks" class="extensions"><h2>Webhooks <span class="not-part">a sandbox feature, not '
+            f'part of 2026-01</span></h2><p class="note">{state}</p>'
+            f'{requirement_matrix(rows, "webhook-matrix", trend)}{seen}</section>')
+
+
 def page(summary: dict[str, Any], tests: dict[str, TestOutcome], runs: list[dict[str, Any]] | None = None) -> str:
     """The whole fragment: it opens with the verdict. `runs`: the summaries kept with --history, oldest first,
     this run's last."""
     trend = history_strips(runs) if runs else None
-    core = [r for r in summary["requirements"] if not r["extension"]]
+    core = [r for r in summary["requirements"] if not r["extension"] and r["area"] != WEBHOOKS]
     ext = [r for r in summary["requirements"] if r["extension"]]
     core_methods = [m for m in summary["methods"] if not m["extension"]]
     ext_methods = [m for m in summary["methods"] if m["extension"]]
@@ -272,4 +296,4 @@ def page(summary: dict[str, Any], tests: dict[str, TestOutcome], runs: list[dict
             f'<section id="coverage"><h2>Coverage: method &times; area</h2><p class="note">Per method: '
             f'did it answer 2xx, and the requirements of each area that touch it (failed and warned ones by id; '
             f'hover a cell for all).</p>{coverage_matrix(summary, core_methods, core, "coverage-matrix")}</section>'
-            f'{extension}{evidence_section(summary, tests)}<h2>Tests</h2></div>')
+            f'{extension}{webhooks_section(summary, trend)}{evidence_section(summary, tests)}<h2>Tests</h2></div>')

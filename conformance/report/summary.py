@@ -2,7 +2,7 @@
 
 Shape (version 1): {"schema_version", "suite", "target", "spec", "profile", "seed", "extensions",
 "started_at", "finished_at", "duration_s", "verdict", "levels", "requirements": [...], "methods": [...],
-"requests", "tests": [...], "baseline", "concurrency", "politeness"}.
+"requests", "tests": [...], "baseline", "concurrency", "politeness", "webhooks"}.
 Keys are only ever added, never renamed or removed, within a version;
 summary.schema.json beside this module is the machine-readable form.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from conformance import __version__
 from conformance.hints import hints
 from conformance.redact import REDACT
-from conformance.requirements import EXT
+from conformance.requirements import EXT, WEBHOOKS
 from conformance.target import Target
 from conformance.verdict import RequirementResult, RunResults
 
@@ -73,6 +73,8 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
                         "latency_ms": target.pace.latency_ms},
         "politeness": {"max_rps": target.pace.max_rps, "retries": results.retries,
                        "waited_s": round(results.waited_s, 2)},
+        "webhooks": {"offered": target.webhooks, "deliveries": results.webhooks,
+                     "verdicts": {r.requirement.id: r.status for r in outcome if r.requirement.area == WEBHOOKS}},
     }
 
 
