@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conformance.requirements import WEBHOOKS
 from sandbox import create_app
+from sandbox.seams import TENANTS_VARIABLE
 from sandbox.server import running
+from tests.independent_server import serve_in_thread
 from tests.suite_runner import ROOT, SuiteRun, environment, run_suite
 
 USAGE_ERROR = 4
@@ -113,3 +116,32 @@ def test_path_options_may_be_written_with_a_space(clean_run: SuiteRun, tmp_path:
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert f"rootdir: {ROOT}" in done.stdout and " 1 passed" in done.stdout.splitlines()[-1], done.stdout[-2000:]
     assert SuiteRun(0, "", reports).summary["baseline"]["path"] == str(clean_run.reports / "summary.json")
+
+
+def test_webhooks_are_not_applicable_without_the_dev_endpoint_or_a_world_of_the_runs_own(tmp_path: Path) -> None:
+    """The independent server serves no webhooks; a sandbox whose tenant header is ignored gives the run no world
+    of its own to subscribe in. Either way every WEBHOOK requirement is not applicable, with why and a hint."""
+    handle = serve_in_thread()
+    try:
+        no_endpoint = run_suite(tmp_path / "independent", "--requirement=WEBHOOK", "--base-url", handle.url)
+    finally:
+        handle.stop()
+    shared = run_suite(tmp_path / "shared", "--requirement=WEBHOOK", env={TENANTS_VARIABLE: "0"})
+    for result, why, hint in ((no_endpoint, "no dev webhook endpoint", "POST /__webhooks/subscribe"),
+                              (shared, "no world of the run's own", "--tenant NAME")):
+        assert result.returncode == 0, result.output[-3000:]
+        rows = [r for r in result.summary["requirements"] if r["area"] == WEBHOOKS]
+        assert len(rows) == 7 and all(r["status"] == "not_applicable" and why in r["note"] for r in rows), rows
+        assert result.summary["webhooks"]["deliveries"] == [] and any(hint in h for h in result.summary["hints"])
+
+
+def test_the_sandbox_webhooks_are_judged_and_reported(clean_run: SuiteRun) -> None:
+    hooks = clean_run.summary["webhooks"]
+    assert hooks["offered"] and hooks["verdicts"] == dict.fromkeys(hooks["verdicts"], "passed")
+    assert len(hooks["verdicts"]) == 7
+    seen = {(d["trigger"], d["to"]) for d in hooks["deliveries"]}
+    assert {("repairer.jobs.insert", "repairer"), ("supplier.procurements.confirm", "repairer"),
+            ("supplier.procurements.confirm", "supplier")} <= seen
+    assert all(d["signature"] == "valid" and d["timestamp"] == "fresh" for d in hooks["deliveries"])
+    assert [d["answered"] for d in hooks["deliveries"] if "refused once" in d["trigger"]] == [503, 204]
+    assert 'id="webhooks"' in (clean_run.reports / "conformance.html").read_text()
