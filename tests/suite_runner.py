@@ -57,16 +57,58 @@ def run_suite(reports: Path, *args: str, env: dict[str, str] | None = None, time
         process = subprocess.Popen(command, cwd=ROOT, env=environment(env), stdout=output, stderr=subprocess.STDOUT)
         killer = threading.Timer(timeout, process.kill)
         killer.start()
-        # wait4, not wait: the rusage of this child alone (RUSAGE_CHILDREN sums every child of the process)
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = PeakMemory(process.pid)
+        peak.start()
+        process.wait()
         killer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait for it again
+        peak.join()
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
     seconds = time.monotonic() - started
     if seconds >= timeout:
         raise subprocess.TimeoutExpired(command, timeout, text)
-    return SuiteRun(process.returncode, text, reports, seconds, usage.ru_maxrss / 1024)
+    return SuiteRun(process.returncode, text, reports, seconds, peak.mb)
+
+
+class PeakMemory(threading.Thread):
+    """The largest summed peak resident memory (VmHWM) of a process and its children while it runs, sampled.
+
+    Not the rusage of wait4: Linux carries the parent's resident size over the fork into the child's maxrss,
+    so every child of a large test process would report the test process's size."""
+
+    def __init__(self, pid: int, every_s: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every_s, self.mb = pid, every_s, 0.0
+
+    def run(self) -> None:
+        while os.path.exists(f"/proc/{self.pid}") and not _zombie(self.pid):
+            pids = [self.pid, *_children(self.pid)]
+            self.mb = max(self.mb, sum(_hwm_kb(pid) for pid in pids) / 1024)
+            time.sleep(self.every_s)
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return ""
+
+
+def _zombie(pid: int) -> bool:
+    return "\nState:\tZ" in _status(pid)
+
+
+def _hwm_kb(pid: int) -> int:
+    line = next((line for line in _status(pid).splitlines() if line.startswith("VmHWM:")), "VmHWM: 0 kB")
+    return int(line.split()[1])
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
 
 
 def publish(text: str, path: Path, config: pytest.Config) -> None:

@@ -41,8 +41,8 @@ JOB_BODIES: dict[str, Callable[[str], dict[str, Any]]] = {  # method -> its vali
 ASKED = [m for m in ALL_METHODS if m != INVOICE_GET]
 
 
-class Clients:
-    """The clients and fixtures a valid request may need, fetched only when a method needs them."""
+class Fixtures:
+    """The fixtures (clients, a new job, a site) a valid request may need, each set up only when a method needs it."""
 
     def __init__(self, request: pytest.FixtureRequest) -> None:
         self.request = request
@@ -64,7 +64,7 @@ def documented_fields(run: Run, method: str) -> list[str]:
             if properties.get(name, {}).get("x-provenance", "documented") == "documented"]
 
 
-def procurement_for(method: str, fixtures: Clients) -> str:
+def procurement_for(method: str, fixtures: Fixtures) -> str:
     """A procurement the caller of `method` may see: one the user named or the documented seed's (the repairer
     reads those), the one it may confirm (the supplier supplies it), or one the run places; else not applicable."""
     target = fixtures.run.target
@@ -78,7 +78,7 @@ def procurement_for(method: str, fixtures: Clients) -> str:
     return workflow.place_order(fixtures.repairer, fixtures.supplier, fixtures.new_job).id
 
 
-def valid_request(method: str, fixtures: Clients) -> Reply:
+def valid_request(method: str, fixtures: Fixtures) -> Reply:
     """`method` asked once with a valid body, on the run's own data, as the role it needs."""
     if method in JOB_BODIES:
         job: dict[str, Any] = fixtures.new_job()
@@ -108,7 +108,7 @@ def valid_request(method: str, fixtures: Clients) -> Reply:
 def test_a_valid_request_gets_its_documented_response(method: str, request: pytest.FixtureRequest) -> None:
     """One valid request, on the run's own data: a 2xx whose body is a JSON object with every field the
     method's reference entry lists without `?`."""
-    fixtures = Clients(request)
+    fixtures = Fixtures(request)
     reply = valid_request(method, fixtures)
     answer = require_ok(reply, POSITIVE, f"{method}: a valid request was refused")
     missing = [f for f in documented_fields(fixtures.run, method) if not isinstance(answer, dict) or f not in answer]
