@@ -56,12 +56,11 @@ def subscription(client: ApiClient, content: bytes) -> tuple[int, dict[str, Any]
     """POST `content` to the subscribe route in `client`'s world: status, the documented answer, the evidence."""
     run = client.run
     try:
-        response = subscribe(run.transport, run.target.base_url, client.tenant, content)
+        response = subscribe(run.transport, run.target.base_url, client.tenant, content, current().politeness)
     except NoAnswer as missing:
         stop("WEBHOOK-001", f"POST {webhooks.SUBSCRIBE_PATH}: no answer: {missing.reason}",
              exchange.unanswered(missing))
     recorded = exchange.record(exchange.of(response))
-    current().saw(recorded)
     return response.status_code, answer(response), recorded.render()
 
 

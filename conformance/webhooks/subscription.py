@@ -10,14 +10,16 @@ from typing import Any
 
 import httpx
 
-from conformance.transport import Transport, request_headers
+from conformance.transport import Politeness, Transport, request_headers
 from spec import webhooks
 
 
-def subscribe(transport: Transport, base_url: str, tenant: str | None, content: bytes) -> httpx.Response:
-    """POST `content` to the subscribe route, in `tenant`'s world (subscriptions are per tenant world)."""
+def subscribe(transport: Transport, base_url: str, tenant: str | None, content: bytes,
+              politeness: Politeness | None = None) -> httpx.Response:
+    """POST `content` to the subscribe route, in `tenant`'s world (subscriptions are per tenant world); what
+    waiting out a rate limit cost is added to `politeness` (a test's), else to the transport's own."""
     return transport.request("POST", base_url.rstrip("/") + webhooks.SUBSCRIBE_PATH, content=content,
-                             headers=request_headers(None, tenant))
+                             headers=request_headers(None, tenant), politeness=politeness)
 
 
 def answer(response: httpx.Response) -> dict[str, Any] | None:
