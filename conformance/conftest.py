@@ -9,8 +9,8 @@ from collections.abc import Generator
 import pytest
 
 from conformance import pace, pipeline
-from conformance import run as run_module
 from conformance.client import ApiClient
+from conformance.run import Run, run_of
 from conformance.workflow import NewJob, job_maker, usable_site
 
 
@@ -27,23 +27,38 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         pace.longest_first(items)
 
 
-@pytest.fixture(scope="session")
-def run() -> run_module.Run:
-    return run_module.active()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`@pytest.mark.methods(*names, where=predicate)`: one test per method in scope (its id the method's
+    name): of `names` (in their order) when given, and only those `where` accepts. The scope is the run's (a
+    served spec, --no-extensions), known only once the session started it."""
+    marker = metafunc.definition.get_closest_marker("methods")
+    if marker is None:
+        return
+    in_scope = run_of(metafunc.config).in_scope()
+    named = [m for m in marker.args if m in in_scope] if marker.args else in_scope
+    where = marker.kwargs.get("where", lambda method: True)
+    chosen = [m for m in named if where(m)]
+    metafunc.parametrize("method", chosen, ids=chosen)
 
 
 @pytest.fixture(scope="session")
-def repairer(run: run_module.Run) -> ApiClient:
+def run(request: pytest.FixtureRequest) -> Run:
+    """The run this process's session started: the one way a check reaches the target and the judge."""
+    return run_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def repairer(run: Run) -> ApiClient:
     return ApiClient(run, run.target.repairer, run.target.tenant)
 
 
 @pytest.fixture(scope="session")
-def supplier(run: run_module.Run) -> ApiClient:
+def supplier(run: Run) -> ApiClient:
     return ApiClient(run, run.target.supplier, run.target.tenant)
 
 
 @pytest.fixture(scope="session")
-def anonymous(run: run_module.Run) -> ApiClient:
+def anonymous(run: Run) -> ApiClient:
     return ApiClient(run, None, run.target.tenant)
 
 

@@ -35,7 +35,6 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from conformance import requirements
 from conformance.findings import ConformanceFailure, Finding, current
 from conformance.run import Run, Sent
 from conformance.transport import request_headers
@@ -55,12 +54,6 @@ CHECKS = {
 }
 CHECK_FUNCTIONS = [not_a_server_error, negative_data_rejection, positive_data_acceptance, unsupported_method,
                    allow_header_conformance, missing_required_header]
-
-
-def requirements_verified(run: Run, methods: list[str]) -> tuple[str, ...]:
-    """What generated requests to `methods` verify: the catalogue's generated requirements that apply."""
-    return tuple(r.id for r in requirements.CATALOGUE
-                 if r.generated and any(r.applies_to(m) for m in methods))
 
 
 def load_schema(run: Run) -> schemathesis.BaseSchema:

@@ -185,3 +185,9 @@ def add_options(parser: pytest.Parser) -> None:
 
 def value(config: pytest.Config, name: str) -> str | None:
     return config.getoption(f"conformance_{name}")
+
+
+def base_url(config: pytest.Config) -> str | None:
+    """The target's base URL as pytest-base-url takes it (--base-url, env PYTEST_BASE_URL, the `base_url` ini
+    value), read once by the session: None means the embedded sandbox."""
+    return config.getoption("base_url", None) or config.getini("base_url") or None

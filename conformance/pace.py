@@ -100,11 +100,11 @@ def probe(base_url: str, max_rps: float | None) -> float | None:
     return min(times)
 
 
-def plan(config: pytest.Config) -> None:
-    """In the controller, before pytest-xdist starts: size the concurrency (probing a remote target when it
-    is `auto`) and, when the user gave no `-n`, the pytest-xdist workers."""
+def plan(config: pytest.Config, base_url: str | None) -> None:
+    """In the controller, before pytest-xdist starts: size the concurrency (probing the target at `base_url`
+    when it is `auto`; None, the embedded sandbox, is never probed) and, when the user gave no `-n`, the
+    pytest-xdist workers."""
     concurrency = options.value(config, "concurrency")
-    base_url = config.getoption("base_url", None) or config.getini("base_url")
     if concurrency is None:
         latency = probe(base_url, options.value(config, "max_rps")) if base_url else None
         config.stash[LATENCY_S] = latency

@@ -52,7 +52,10 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requirement(*ids): catalogue requirements this test verifies")
+    config.addinivalue_line("markers", "requirement(*ids, generated=False): catalogue requirements this test "
+                            "verifies (generated: those of the methods it sends generated requests to)")
+    config.addinivalue_line("markers", "methods(*names, where=predicate): parametrize `method` by the methods "
+                            "in scope (conformance/conftest.py)")
     worker = hasattr(config, "workerinput")
     if not worker and config.inipath is None and Path(config.invocation_params.dir).resolve() == SUITE_DIR.parent:
         # another plugin's option written with a space (`--css /tmp/x.css`) moved the rootdir out of the project:
@@ -60,10 +63,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"pytest took an option's value for a path (rootdir became {config.rootpath}). Write that option "
             "with '=' (--css=FILE) or name the suite: pytest conformance ...")
-    if not worker and runs_conformance(config) and not (config.option.help or config.option.collectonly):
-        pace.plan(config)  # before pytest-xdist configures: it may add workers
-    if worker or runs_conformance(config):
-        config.pluginmanager.register(ConformanceSession(config), PLUGIN_NAME)
+    if not (worker or runs_conformance(config)):
+        return
+    session = ConformanceSession(config)
+    if not worker and not (config.option.help or config.option.collectonly):
+        pace.plan(config, session.base_url)  # before pytest-xdist configures: it may add workers
+    config.pluginmanager.register(session, PLUGIN_NAME)
 
 
 def runs_conformance(config: pytest.Config) -> bool:

@@ -596,3 +596,8 @@ def get(requirement_id: str) -> Requirement:
         return BY_ID[requirement_id]
     except KeyError:
         raise KeyError(f"unknown requirement id {requirement_id!r} (see conformance/requirements.py)") from None
+
+
+def generated_for(methods: list[str]) -> tuple[str, ...]:
+    """What generated requests to `methods` verify: the catalogue's generated requirements that apply."""
+    return tuple(r.id for r in CATALOGUE if r.generated and any(r.applies_to(m) for m in methods))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import httpx
+import pytest
 
 from conformance import exchange
 from conformance.bounds import NoAnswer
@@ -31,9 +32,20 @@ class Sent:
 
 @dataclass
 class Run:
+    """One process's run. The plugin's session creates it at session start and keeps it in the config's stash
+    (`run_of(config)`); checks reach it through the `run` fixture, never through a module global."""
+
     target: Target
     transport: Transport = field(default_factory=Transport)
     pipeline: Pipeline = field(default_factory=lambda: Pipeline(1))
+
+    @classmethod
+    def at_pace(cls, target: Target, transport: Transport | None = None) -> Run:
+        """The run against `target`: its transport polite at the target's pace, its senders as many as the
+        pace's concurrency."""
+        pace = target.pace
+        return cls(target, transport or Transport(target.bounds, max_rps=pace.max_rps_per_process),
+                   Pipeline(pace.concurrency))
 
     @cached_property
     def judge(self) -> Judge:
@@ -100,20 +112,13 @@ def _empty_or_object(content: bytes) -> bool:
         return False
 
 
-_active: Run | None = None
+RUN_KEY = pytest.StashKey[Run]()
 
 
-def activate(target: Target, transport: Transport | None = None) -> Run:
-    """The run of this process (the plugin's session sets it up once; test modules read it at import):
-    its transport polite at the target's pace, its senders as many as the pace's concurrency."""
-    global _active
-    pace = target.pace
-    transport = transport or Transport(target.bounds, max_rps=pace.max_rps_per_process)
-    _active = Run(target, transport, Pipeline(pace.concurrency))
-    return _active
-
-
-def active() -> Run:
-    if _active is None:
-        raise RuntimeError("no conformance target: run the suite through pytest with conformance.plugin loaded")
-    return _active
+def run_of(config: pytest.Config) -> Run:
+    """The run this process's session started."""
+    try:
+        return config.stash[RUN_KEY]
+    except KeyError:
+        raise RuntimeError("no conformance target: run the suite through pytest with conformance.plugin loaded"
+                           ) from None

@@ -42,8 +42,17 @@ RECORD_PROPERTY, REQUIREMENTS_PROPERTY, STATUS_PROPERTY = "conformance", "confor
     "conformance.status"
 
 
-def declared_requirements(item: pytest.Item) -> list[str]:
-    return [rid for mark in item.iter_markers("requirement") for rid in mark.args]
+def declared_requirements(item: pytest.Item, in_scope: list[str] | None) -> list[str]:
+    """The requirements a test verifies: its marker's ids; with `generated=True`, the catalogue's generated
+    requirements that apply to the methods it sends to (its `method` parameter, else every method in scope)."""
+    declared = []
+    for mark in item.iter_markers("requirement"):
+        declared += mark.args
+        if mark.kwargs.get("generated") and in_scope is not None:
+            callspec = getattr(item, "callspec", None)
+            method = callspec.params.get("method") if callspec is not None else None
+            declared += requirements.generated_for([method] if method else in_scope)
+    return declared
 
 
 def selects(wanted: list[str], declared: list[str]) -> bool:
@@ -72,6 +81,7 @@ class ConformanceSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.worker = hasattr(config, "workerinput")
+        self.base_url = options.base_url(config)  # None: the embedded sandbox
         self.target: Target | None = None
         self.results: RunResults | None = None
         self.outcome: list[Any] | None = None  # the final RequirementResults, once the session finished
@@ -85,6 +95,11 @@ class ConformanceSession:
 
     def option(self, name: str) -> Any:
         return options.value(self.config, name)
+
+    def in_scope(self) -> list[str] | None:
+        """The methods this process's run checks (None before the session started it)."""
+        running = self.config.stash.get(run.RUN_KEY, None)
+        return running.in_scope() if running is not None else None
 
     @property
     def reports_dir(self) -> Path:
@@ -121,8 +136,10 @@ class ConformanceSession:
 
     # -- the target ------------------------------------------------------------------------------
 
-    def _configured_target(self, base_url: str, embedded: bool, transport: Transport) -> Target:
-        """The target as the options give it, before the probe (no tenant, no extensions yet)."""
+    def _configured_target(self, base_url: str, landmarks: dict[str, str], transport: Transport) -> Target:
+        """The target as the options give it, before the probe (no tenant, no extensions yet); `landmarks`: the
+        embedded sandbox's foreign job and procurement ({} for a target the user named), where no option names
+        them."""
         value = self.option
         if value("profile") not in PROFILES:
             raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
@@ -135,9 +152,10 @@ class ConformanceSession:
             repairer=Credential("repairer", value("repairer_key"), value("repairer_integration_id")),
             supplier=Credential("supplier", value("supplier_key"), value("supplier_integration_id")),
             grant=Grant(value("client_id"), value("client_secret"), value("access_code")),
-            profile=PROFILES[value("profile")], extensions=False, spec=spec, embedded=embedded,
+            profile=PROFILES[value("profile")], extensions=False, spec=spec, embedded=self.base_url is None,
             procurements=tuple(value("procurements")), confirm_procurement=value("confirm_procurement"),
-            foreign_job=value("foreign_job"), foreign_procurement=value("foreign_procurement"),
+            foreign_job=value("foreign_job") or landmarks.get("foreign_job"),
+            foreign_procurement=value("foreign_procurement") or landmarks.get("foreign_procurement"),
             webhook_secret=value("webhook_secret") or "",
         )
 
@@ -165,10 +183,11 @@ class ConformanceSession:
                        probe_unfinished=found.unfinished,
                        served_spec=served.to_dict() if served else None)
 
-    def _start_embedded_sandbox(self) -> str:
+    def _start_embedded_sandbox(self) -> tuple[str, dict[str, str]]:
         """No base URL: serve the bundled sandbox (as the RAILS_SANDBOX_* variables describe it) on a free
         loopback port for the length of the run, signing webhooks with the run's --webhook-secret (one secret,
-        both sides). Its other repairer organization's job and procurement serve the scope checks."""
+        both sides). Its URL, and its other repairer organization's job and procurement for the scope checks
+        (as the --foreign-job and --foreign-procurement options would name them)."""
         from sandbox import create_app
         from sandbox.seams import options_from_env
         from sandbox.server import running
@@ -180,21 +199,18 @@ class ConformanceSession:
         stack = contextlib.ExitStack()
         url = stack.enter_context(running(app))
         self.config.add_cleanup(stack.close)
-        landmarks, options = app.state.seed.landmarks, self.config.option
-        options.conformance_foreign_job = options.conformance_foreign_job or landmarks.foreign_job_id
-        options.conformance_foreign_procurement = (options.conformance_foreign_procurement
-                                                   or landmarks.foreign_procurement_id)
-        return url
+        landmarks = app.state.seed.landmarks
+        return url, {"foreign_job": landmarks.foreign_job_id, "foreign_procurement": landmarks.foreign_procurement_id}
 
-    def _activate(self, target: Target, transport: Transport | None = None) -> run.Run:
+    def _activate(self, target: Target, transport: Transport | None = None) -> None:
         target.register_secrets()
         self.target = target
-        active = run.activate(target, transport)
-        self.config.add_cleanup(active.close)
-        self.results = RunResults(active.in_scope(), target.extensions_absent,
+        started = run.Run.at_pace(target, transport)
+        self.config.stash[run.RUN_KEY] = started
+        self.config.add_cleanup(started.close)
+        self.results = RunResults(started.in_scope(), target.extensions_absent,
                                   require_all=bool(self.option("require_all")),
                                   probe_unfinished=target.probe_unfinished)
-        return active
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -203,15 +219,13 @@ class ConformanceSession:
             if data is not None:
                 self._activate(Target.from_data(data))
             return
-        base_url = self.config.getoption("base_url")
-        embedded = not base_url
-        if embedded:
-            base_url = self._start_embedded_sandbox()
-            self.config.option.base_url = base_url
+        base_url, landmarks = self.base_url, {}
+        if base_url is None:
+            base_url, landmarks = self._start_embedded_sandbox()
         pace = planned(self.config)
         bounds = Bounds(self.option("request_timeout"), self.option("max_response_bytes"))
         transport = Transport(bounds, max_rps=pace.max_rps_per_process)
-        target = replace(self._configured_target(base_url, embedded, transport), pace=pace, bounds=bounds)
+        target = replace(self._configured_target(base_url, landmarks, transport), pace=pace, bounds=bounds)
         target.register_secrets()
         try:
             preflight(target, transport)
@@ -253,12 +267,13 @@ class ConformanceSession:
             unknown = [w for w in wanted if not any(selects([w], [r.id]) for r in requirements.CATALOGUE)]
             if unknown:
                 raise pytest.UsageError(f"--requirement: no requirement matches {', '.join(unknown)}")
-            dropped = [i for i in items if in_suite(i) and not selects(wanted, declared_requirements(i))]
+            in_scope = self.in_scope()
+            dropped = [i for i in items if in_suite(i) and not selects(wanted, declared_requirements(i, in_scope))]
             if dropped:
                 config.hook.pytest_deselected(items=dropped)
                 items[:] = [i for i in items if i not in dropped]
         for item in (i for i in items if in_suite(i)):
-            declared = declared_requirements(item)
+            declared = declared_requirements(item, self.in_scope())
             if not declared:
                 raise pytest.UsageError(f"{item.nodeid} declares no requirement (@pytest.mark.requirement)")
             reqs = [requirements.get(rid) for rid in declared]
@@ -287,7 +302,7 @@ class ConformanceSession:
         record = item.stash.get(RECORD_KEY, None)
         if record is None:
             return report
-        declared = declared_requirements(item)
+        declared = declared_requirements(item, self.in_scope())
         failure = call.excinfo.value if call.excinfo is not None else None
         explained = record.must_findings() or isinstance(failure, findings.ConformanceFailure)
         if isinstance(failure, findings.ConformanceFailure) and failure.stopped and not record.stopped_by:

@@ -15,24 +15,21 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case, Response
 
-from conformance import run as run_module
-from conformance.generated import call_and_judge, load_schema, requirements_verified
-
-RUN = run_module.active()
-SCHEMA = load_schema(RUN)
+from conformance.generated import call_and_judge, load_schema
+from conformance.run import Run
 
 
-class Chains(SCHEMA.as_state_machine()):  # type: ignore[misc]
-    def call(self, case: Case, **kwargs: Any) -> Response:
-        return call_and_judge(RUN, case, chained=True)
+@pytest.mark.requirement(generated=True)
+def test_linked_chains(run: Run) -> None:
+    """Chains along the spec's links, each step judged as it is answered."""
+    class Chains(load_schema(run).as_state_machine()):  # type: ignore[misc]
+        def call(self, case: Case, **kwargs: Any) -> Response:
+            return call_and_judge(run, case, chained=True)
 
-    def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
-        """Already judged in `call`, with each failure tied to its requirement."""
+        def validate_response(self, response: Response, case: Case, *args: Any, **kwargs: Any) -> None:
+            """Already judged in `call`, with each failure tied to its requirement."""
 
-
-@pytest.mark.requirement(*requirements_verified(RUN, RUN.in_scope()))
-class TestLinkedChains(Chains.TestCase):  # type: ignore[name-defined,misc]
-    settings = settings(max_examples=RUN.target.profile.stateful_examples,
-                        stateful_step_count=RUN.target.profile.stateful_steps,
-                        phases=[Phase.explicit, Phase.generate], deadline=None,
-                        suppress_health_check=list(HealthCheck))
+    profile = run.target.profile
+    Chains.run(settings=settings(max_examples=profile.stateful_examples, stateful_step_count=profile.stateful_steps,
+                                 phases=[Phase.explicit, Phase.generate], deadline=None,
+                                 suppress_health_check=list(HealthCheck)))

@@ -114,7 +114,7 @@ def test_the_longest_tests_are_handed_out_first() -> None:
            "conformance/checks/test_wire.py::test_large_body_is_a_client_error",
            "conformance/test_generated.py::test_b",
            "conformance/checks/test_lifecycle.py::test_c",
-           "conformance/test_stateful.py::TestLinkedChains::runTest",
+           "conformance/test_stateful.py::test_linked_chains",
            "conformance/test_generated.py::test_a"]
     items = [SimpleNamespace(nodeid=nodeid) for nodeid in ids]
     pace.longest_first(items)  # type: ignore[arg-type]

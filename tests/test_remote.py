@@ -57,7 +57,7 @@ def test_a_rate_limited_server_still_conforms(tmp_path: Path) -> None:
 def test_findings_never_stop_generation(tmp_path: Path) -> None:
     """Against a server whose every job lacks `images` (SCHEMA-001 on each reply of repairer.jobs.insert), the
     generated test still sends its whole budget, counted at the server, and reports that finding once."""
-    test = "test_repairer_jobs_insert"  # the generated test of that method alone
+    test = "test_generated and repairer.jobs.insert"  # the generated test of that method alone
     sent = {}
     for label, faults in (("clean", ()), ("faulty", ("job-images-dropped",))):
         proxy = Remote(create_app(faults=faults))

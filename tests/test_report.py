@@ -240,8 +240,8 @@ def test_history_shows_each_requirement_run_by_run_and_the_pass_count() -> None:
 
 def test_a_run_with_history_keeps_its_summary_and_shows_the_runs_kept(tmp_path: Path) -> None:
     kept = tmp_path / "history"
-    first = run_suite(tmp_path / "first", "-k", "businesses_list", "--history", str(kept), timeout=120)
-    second = run_suite(tmp_path / "second", "-k", "businesses_list", f"--history={kept}", timeout=120)
+    first = run_suite(tmp_path / "first", "-k", "test_generated and businesses.list", "--history", str(kept), timeout=120)
+    second = run_suite(tmp_path / "second", "-k", "test_generated and businesses.list", f"--history={kept}", timeout=120)
     assert first.returncode == second.returncode == 0, second.output[-2000:]
     assert sorted(json.loads(p.read_text())["finished_at"] for p in kept.glob("*.json")) == [
         first.summary["finished_at"], second.summary["finished_at"]]

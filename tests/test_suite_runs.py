@@ -57,8 +57,18 @@ def test_rejected_credentials_are_one_clear_message(tmp_path: Path) -> None:
     assert "0" * 32 not in result.output  # the rejected key is itself a secret
 
 
+def test_the_base_url_ini_value_names_the_target(tmp_path: Path) -> None:
+    """pytest-base-url's ini value is a base URL like --base-url: the run checks that server (and sizes its pace
+    by it), never an embedded sandbox beside it."""
+    with running(create_app()) as url:
+        result = run_suite(tmp_path, "-o", f"base_url={url}", "-k", "test_generated and businesses.list")
+    assert result.returncode == 0, result.output[-2000:]
+    target = result.summary["target"]
+    assert target["base_url"] == url and target["embedded_sandbox"] is False
+
+
 def test_a_selection_is_not_judged_on_coverage(tmp_path: Path) -> None:
-    result = run_suite(tmp_path, "-k", "businesses_list")
+    result = run_suite(tmp_path, "-k", "test_generated and businesses.list")
     assert result.returncode == 0, result.output[-2000:]
     assert result.status("COV-001") == "skipped"
 

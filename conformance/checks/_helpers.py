@@ -9,37 +9,33 @@ import secrets
 import uuid
 from typing import Any
 
-from conformance import run as run_module
 from conformance.client import ApiClient, Reply
 from conformance.findings import expect
 from conformance.generated import credential_for
+from conformance.run import Run
 from spec.wire import INSTALL, PARTS_INSERT, Credential, authenticated, required_role
 
-RUN = run_module.active()
-OPERATIONS = RUN.operations
-ALL_METHODS = RUN.in_scope()
-AUTHENTICATED = [m for m in ALL_METHODS if authenticated(m)]
-ROLE_BOUND = [m for m in AUTHENTICATED if required_role(m)]
 D24_METHOD = PARTS_INSERT
 
 
-def example(method: str) -> dict[str, Any]:
+def role_bound(method: str) -> bool:
+    """A method only one role may call (repairer.*, supplier.*): what the `methods` marker selects by."""
+    return authenticated(method) and bool(required_role(method))
+
+
+def example(run: Run, method: str) -> dict[str, Any]:
     """A request body valid for `method`: the operation's example (the reference's curl body), copied."""
-    return OPERATIONS[method].example()
+    return run.operations[method].example()
 
 
-def required_fields(method: str) -> list[str]:
-    return OPERATIONS[method].required_fields
-
-
-def error_kinds(method: str) -> frozenset[str]:
+def error_kinds(run: Run, method: str) -> frozenset[str]:
     """The method's closed error union (the kinds of its `default` response)."""
-    return OPERATIONS[method].errors.kinds
+    return run.operations[method].errors.kinds
 
 
-def lists(method: str, kind: str) -> bool:
+def lists(run: Run, method: str, kind: str) -> bool:
     """Whether the documents list `kind` among `method`'s errors (not a member of the union we inferred)."""
-    return OPERATIONS[method].errors.documented(kind)
+    return run.operations[method].errors.documented(kind)
 
 
 def unknown_identities(value: Any) -> Any:
@@ -62,7 +58,7 @@ def unknown_identities(value: Any) -> Any:
 
 def install(client: ApiClient, **fields: str) -> Reply:
     """integrations.insert with the run's grant, `fields` overriding it; no auth headers ever."""
-    grant = RUN.target.grant
+    grant = client.run.target.grant
     body = {"access_code": grant.access_code, "client_id": grant.client_id, "client_secret": grant.client_secret,
             **fields}
     return client.as_(None).call(INSTALL, body)
@@ -70,12 +66,12 @@ def install(client: ApiClient, **fields: str) -> Reply:
 
 def as_role(client: ApiClient, method: str) -> ApiClient:
     """`client` with the credential `method` needs (supplier.* supplier, install none, else repairer)."""
-    return client.as_(credential_for(RUN, method))
+    return client.as_(credential_for(client.run, method))
 
 
-def other_role(method: str) -> Credential:
+def other_role(run: Run, method: str) -> Credential:
     """The credential of the role `method` does NOT accept (only for repairer.* and supplier.*)."""
-    return RUN.target.repairer if required_role(method) == "supplier" else RUN.target.supplier
+    return run.target.repairer if required_role(method) == "supplier" else run.target.supplier
 
 
 def _body(reply: Reply) -> str:

@@ -14,31 +14,23 @@ import uuid
 
 import pytest
 
-from conformance.checks._helpers import (
-    AUTHENTICATED,
-    ROLE_BOUND,
-    RUN,
-    example,
-    expect_error,
-    expect_refused,
-    install,
-    other_role,
-)
+from conformance.checks._helpers import example, expect_error, expect_refused, install, other_role, role_bound
 from conformance.client import ApiClient, call_many
 from conformance.findings import excuse_coverage, expect, not_applicable
 from conformance.generated import credential_for
 from conformance.redact import REDACT
+from conformance.run import Run
 from conformance.workflow import in_own_tenant, require_ok
 from spec import demo
-from spec.wire import INSTALL, required_role
+from spec.wire import INSTALL, authenticated, required_role
 
 API_KEY = re.compile(r"partly_[0-9a-f]{32}")
 SPENT = "the access code is already spent; pass a fresh one with --access-code"
 
 
-def missing_or_malformed(method: str) -> dict[str, dict[str, str | None]]:
+def missing_or_malformed(run: Run, method: str) -> dict[str, dict[str, str | None]]:
     """Header sets without valid credentials (AUTH-001): everything but the credential is right."""
-    own = credential_for(RUN, method)
+    own = credential_for(run, method)
     assert own is not None
     key, integration = own.api_key, own.integration_id
     unknown_key = f"partly_{secrets.token_hex(16)}"
@@ -55,25 +47,27 @@ def missing_or_malformed(method: str) -> dict[str, dict[str, str | None]]:
 
 
 @pytest.mark.requirement("AUTH-001", "AUTH-008")
-@pytest.mark.parametrize("method", AUTHENTICATED)
+@pytest.mark.methods(where=authenticated)
 def test_no_valid_credentials_is_refused(anonymous: ApiClient, method: str) -> None:
     """Without valid credentials a method refuses the request, as unauthorized, whatever is missing or wrong."""
-    cases = missing_or_malformed(method)
-    replies = call_many(anonymous.prepare(method, example(method), headers=headers) for headers in cases.values())
+    cases = missing_or_malformed(anonymous.run, method)
+    body = example(anonymous.run, method)
+    replies = call_many(anonymous.prepare(method, body, headers=headers) for headers in cases.values())
     for case, reply in zip(cases, replies, strict=True):
         if expect_refused("AUTH-001", reply, case):
             expect_error("AUTH-008", reply, "unauthorized", case)
 
 
 @pytest.mark.requirement("AUTH-002")
-@pytest.mark.parametrize("method", AUTHENTICATED)
+@pytest.mark.methods(where=authenticated)
 def test_key_with_another_integration_id_is_unauthorized(anonymous: ApiClient, method: str) -> None:
     """A real key paired with another integration's id (or an unknown one) is not a credential."""
-    own = credential_for(RUN, method)
+    target = anonymous.run.target
+    own = credential_for(anonymous.run, method)
     assert own is not None
-    other = RUN.target.supplier if own is RUN.target.repairer else RUN.target.repairer
+    other = target.supplier if own is target.repairer else target.repairer
     cases = {"another integration's id": other.integration_id, "an unknown integration id": str(uuid.uuid4())}
-    replies = call_many(anonymous.prepare(method, example(method), headers={
+    replies = call_many(anonymous.prepare(method, example(anonymous.run, method), headers={
         "Authorization": f"Bearer {own.api_key}", "Partly-Integration-ID": integration})
         for integration in cases.values())
     for case, reply in zip(cases, replies, strict=True):
@@ -81,14 +75,15 @@ def test_key_with_another_integration_id_is_unauthorized(anonymous: ApiClient, m
 
 
 @pytest.mark.requirement("AUTH-003")
-@pytest.mark.parametrize("method", ROLE_BOUND)
+@pytest.mark.methods(where=role_bound)
 def test_wrong_role_is_forbidden(anonymous: ApiClient, method: str) -> None:
     """A valid credential of the other role is authenticated but not allowed: forbidden. Where the request names
     data outside the caller's organization (a repairer's job, for a supplier) or data that may not exist (the
     seeded procurement, where the run cannot rely on it), not_found is a documented answer too (NOTES §4)."""
-    credential = other_role(method)
-    reply = anonymous.as_(credential).call(method, example(method))
-    named_exists = required_role(method) == "supplier" and RUN.target.isolated and RUN.target.seed_procurement
+    target = anonymous.run.target
+    credential = other_role(anonymous.run, method)
+    reply = anonymous.as_(credential).call(method, example(anonymous.run, method))
+    named_exists = required_role(method) == "supplier" and target.isolated and target.seed_procurement
     expect_error("AUTH-003", reply, "forbidden" if named_exists else {"forbidden", "not_found"},
                  f"a {credential.role} credential")
 
@@ -99,9 +94,9 @@ def test_wrong_role_is_forbidden(anonymous: ApiClient, method: str) -> None:
 def install_world(anonymous: ApiClient, suffix: str) -> ApiClient:
     """Where the install checks may spend the access code: a fresh world of their own (a tenant of the run's),
     or the shared one when the user gave a code for it; otherwise the checks are not applicable."""
-    if RUN.target.isolated:
+    if anonymous.run.target.isolated:
         return in_own_tenant(anonymous, suffix)
-    if RUN.target.grant_explicit:
+    if anonymous.run.target.grant_explicit:
         return anonymous
     hint = "pass --access-code CODE (a fresh one: an install spends it) to check integrations.insert"
     excuse_coverage(INSTALL, "an install spends the access code, and this run has no world of its own", hint)
@@ -112,7 +107,7 @@ def minted(client: ApiClient, world: str) -> tuple[str, str]:
     """Install once in `client`'s world: the minted (api_key, integration_id), registered as secrets
     before anything could print them; skips when, without a tenant, the code is already spent."""
     reply = install(client)
-    if reply.kind == "invalid_access_code" and not RUN.target.isolated:
+    if reply.kind == "invalid_access_code" and not client.run.target.isolated:
         excuse_coverage(INSTALL, SPENT)
         pytest.skip(SPENT)
     body = require_ok(reply, "AUTH-004", f"integrations.insert without auth headers ({world})")
@@ -145,11 +140,12 @@ def test_install_mints_a_new_pair_once_per_code(anonymous: ApiClient) -> None:
     """integrations.insert needs no auth; each install mints a pair new in its world that authenticates; the
     code then is spent. With tenants, in two fresh worlds: each is "seeded identically" (NOTES §3), so the two
     may mint the same pair; "a NEW pair" (NOTES §2) is new among the world's own credentials."""
+    target = anonymous.run.target
     worlds = [install_world(anonymous, "install-a")]
-    if RUN.target.isolated and RUN.target.grant.access_code == demo.GRANT.access_code:
+    if target.isolated and target.grant.access_code == demo.GRANT.access_code:
         # only the demo code is unspent in every sandbox world; a code the user supplied is good once
         worlds.append(install_world(anonymous, "install-b"))
-    known = {RUN.target.repairer, RUN.target.supplier}  # in every world (NOTES §2)
+    known = {target.repairer, target.supplier}  # in every world (NOTES §2)
     for client in worlds:
         world = f"tenant {client.tenant}" if client.tenant else "no tenant"
         key, integration = minted(client, world)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from conformance import workflow
-from conformance.checks._helpers import ALL_METHODS, expect_error, expect_refused, lists
+from conformance.checks._helpers import expect_error, expect_refused, lists
 from conformance.client import ApiClient, Reply, call_each, call_many
 from conformance.findings import expect, not_applicable
 from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
@@ -55,7 +55,7 @@ def job(new_job: NewJob) -> dict[str, Any]:
 
 
 @pytest.mark.requirement("IDENT-001", "LIFE-013")
-@pytest.mark.parametrize("method", JOB_SELECTORS)
+@pytest.mark.methods(*JOB_SELECTORS)
 def test_id_and_external_id_select_the_same_job(repairer: ApiClient, job: dict[str, Any], method: str) -> None:
     """By id and by external id, the method answers about the same job, the one repairer.jobs.insert made."""
     by_id_reply, by_external = call_many(repairer.prepare(method, {field_of(method): {key: job[key]}})
@@ -84,19 +84,19 @@ def test_site_and_job_number_select_the_job(repairer: ApiClient, site_id: str) -
            f"repairer.jobs.get by site_job_number is not the job it made: {got.describe()}", got.exchange.render())
 
 
-def expect_bad_identity_refused(method: str, reply: Reply, what: str) -> None:
+def expect_bad_identity_refused(client: ApiClient, method: str, reply: Reply, what: str) -> None:
     """Refused (IDENT-005/006, MUST); as bad_request where the method lists it (IDENT-003, which a 2xx breaks
     too) and else only recommended (IDENT-007: the lists are closed, NOTES §4, yet §8 says bad_request)."""
     requirement = "IDENT-006" if method in PROCUREMENT_IDENTITY else "IDENT-005"
     refused = expect_refused(requirement, reply, what)
-    if lists(method, "bad_request"):
+    if lists(client.run, method, "bad_request"):
         expect_error("IDENT-003", reply, "bad_request", what)
     elif refused:
         expect_error("IDENT-007", reply, "bad_request", what)
 
 
 @pytest.mark.requirement("IDENT-003", "IDENT-005", "IDENT-007")
-@pytest.mark.parametrize("method", [m for m in JOB_IDENTITY if m in ALL_METHODS])
+@pytest.mark.methods(*JOB_IDENTITY)
 def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict[str, Any], site_id: str,
                                                   method: str) -> None:
     """A missing job identity, one with no variant, and one with two are refused."""
@@ -105,17 +105,17 @@ def test_a_job_identity_needs_exactly_one_variant(repairer: ApiClient, job: dict
              "an identity with two variants": job_request(method, {"id": job["id"], "external": job["external"]},
                                                           site_id)}
     for what, reply in call_each({what: repairer.prepare(method, body) for what, body in cases.items()}).items():
-        expect_bad_identity_refused(method, reply, what)
+        expect_bad_identity_refused(repairer, method, reply, what)
 
 
 @pytest.mark.requirement("IDENT-006", "IDENT-007")
-@pytest.mark.parametrize("method", [m for m in PROCUREMENT_IDENTITY if m in ALL_METHODS])
+@pytest.mark.methods(*PROCUREMENT_IDENTITY)
 def test_a_procurement_identity_needs_its_id(repairer: ApiClient, supplier: ApiClient, method: str) -> None:
     """A missing procurement identity, or one without its id, is refused."""
     client = supplier if method.startswith("supplier.") else repairer
     cases = {"no identity": {}, "an identity without an id": {"identity": {}}}
     for what, reply in call_each({what: client.prepare(method, body) for what, body in cases.items()}).items():
-        expect_bad_identity_refused(method, reply, what)
+        expect_bad_identity_refused(client, method, reply, what)
 
 
 def expect_bad_requests(repairer: ApiClient, cases: list[tuple[str, str, dict[str, Any], str]]) -> None:
@@ -156,8 +156,7 @@ def test_the_extensions_identities_need_exactly_one_variant(repairer: ApiClient,
 
 
 @pytest.mark.requirement("IDENT-004")
-@pytest.mark.parametrize("method", [m for m in (*JOB_SELECTORS, PARTS_INSERT, "repairer.procurements.list")
-                                    if m in ALL_METHODS])
+@pytest.mark.methods(*JOB_SELECTORS, PARTS_INSERT, "repairer.procurements.list")
 def test_an_unknown_job_is_not_found(repairer: ApiClient, site_id: str, method: str) -> None:
     """A well-formed id or external id that no job has is not_found."""
     identities = ({"id": str(uuid.uuid4())}, {"external": unique_external_id("unknown")})
@@ -167,7 +166,7 @@ def test_an_unknown_job_is_not_found(repairer: ApiClient, site_id: str, method: 
 
 
 @pytest.mark.requirement("IDENT-004")
-@pytest.mark.parametrize("method", [m for m in PROCUREMENT_IDENTITY if m in ALL_METHODS])
+@pytest.mark.methods(*PROCUREMENT_IDENTITY)
 def test_an_unknown_procurement_is_not_found(repairer: ApiClient, supplier: ApiClient, method: str) -> None:
     """A procurement id that nothing has is not_found, for the buyer and for the supplier."""
     client = supplier if method.startswith("supplier.") else repairer

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks._helpers import ALL_METHODS, D24_METHOD, as_role, example, expect_refused
+from conformance.checks._helpers import D24_METHOD, as_role, example, expect_refused
 from conformance.client import ApiClient, Reply, call_many
 from conformance.findings import expect
 from conformance.workflow import NewJob
@@ -31,8 +31,7 @@ def coded_refusal(reply: Reply) -> bool:
 
 
 @pytest.mark.requirement("WIRE-003")
-@pytest.mark.parametrize("method", [m for m in ("businesses.list", "repairer.work-providers.list",
-                                                "repairer.jobs.get") if m in ALL_METHODS])
+@pytest.mark.methods("businesses.list", "repairer.work-providers.list", "repairer.jobs.get")
 def test_empty_body_is_an_empty_object(repairer: ApiClient, method: str) -> None:
     """An empty body is answered as `{}` is: the same success, or the same kind of error."""
     empty, braces = call_many([repairer.prepare(method, content=b""), repairer.prepare(method, {})])
@@ -51,7 +50,7 @@ def test_a_missing_content_type_is_json(repairer: ApiClient) -> None:
 
 
 @pytest.mark.requirement("WIRE-004", "WIRE-007")
-@pytest.mark.parametrize("method", ALL_METHODS)
+@pytest.mark.methods()
 def test_a_body_that_is_not_a_request_is_refused(anonymous: ApiClient, method: str) -> None:
     """A body that does not parse is answered 400; one that is JSON but not an object is refused with a
     coded error."""
@@ -83,7 +82,7 @@ def test_a_field_of_the_wrong_type_is_refused(repairer: ApiClient, new_job: NewJ
 @pytest.mark.parametrize("method", ["businesses.list", "repairer.jobs.get"])
 def test_unsupported_content_type_is_415(repairer: ApiClient, method: str) -> None:
     """A JSON body declared as text/plain is refused as an unsupported media type."""
-    reply = repairer.call(method, example(method), headers={"Content-Type": "text/plain"})
+    reply = repairer.call(method, example(repairer.run, method), headers={"Content-Type": "text/plain"})
     expect("WIRE-005", reply.status == 415, f"{method}: Content-Type text/plain answered {reply.status}, not 415",
            reply.exchange.render())
 
