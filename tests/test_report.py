@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from conformance import requirements
+from conformance.findings import Finding, HandOver, WebhookDelivery
 from conformance.report import baseline, replay, summary
 from conformance.report import page as report_page
 from conformance.requirements import EXT
@@ -98,8 +99,7 @@ LISTING = exchange(id="ex-listing", method="businesses.list", status=200, respon
                    response_body=json.dumps({"items": [{"id": "b1", "price": 12.5}]}))
 
 
-DELIVERY = {"trigger": "repairer.jobs.insert", "to": "repairer", "after_call_ms": 4.5, "call_ms": 3.1,
-            "event_id": "ev-1", "type": "job.inserted", "signature": "valid", "timestamp": "fresh", "answered": 204}
+DELIVERY = WebhookDelivery("repairer.jobs.insert", "repairer", 4.5, 3.1, "ev-1", "job.inserted", "valid", "fresh", 204)
 
 
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
@@ -113,19 +113,17 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
     ex = exchange()
     evidence = f"$ {ex['curl']}\n-> 500 text/plain (3 ms)\nboom"
     results.add("conformance/test_x.py::test_wire", "call", FAILED,
-                {"findings": [{"requirement": "WIRE-002", "message": "repairer.jobs.get answered text/plain",
-                               "evidence": evidence}], "exchanges": [ex], "requests": 1,
-                 "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-002"], "AssertionError", 0.1)
+                HandOver(findings=(Finding("WIRE-002", "repairer.jobs.get answered text/plain", evidence),),
+                         exchanges=(ex,), requests=1, reached=("repairer.jobs.get",)), ["WIRE-002"], "AssertionError",
+                0.1)
     results.add("conformance/test_x.py::test_schema", "call", WARNED,
-                {"findings": [{"requirement": "SCHEMA-002", "message": f"$.items[0].price: odd money ({SECRET})",
-                               "evidence": "", "path": "$.items[0].price", "exchange": "ex-listing"},
-                              {"requirement": "WIRE-005", "message": "businesses.list: text/plain accepted",
-                               "evidence": "", "path": "", "exchange": "ex-listing"}],
-                 "exchanges": [ex, LISTING], "requests": 2,
-                 "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
-    results.add("conformance/test_x.py::test_all", "call", PASSED,
-                {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": [],
-                 "webhooks": [DELIVERY]}, ids, "", 0.1)
+                HandOver(findings=(Finding("SCHEMA-002", f"$.items[0].price: odd money ({SECRET})",
+                                           path="$.items[0].price", exchange="ex-listing"),
+                                   Finding("WIRE-005", "businesses.list: text/plain accepted", exchange="ex-listing")),
+                         exchanges=(ex, LISTING), requests=2, succeeded=tuple(results.in_scope),
+                         reached=tuple(results.in_scope)), ["SCHEMA-002"], "", 0.1)
+    results.add("conformance/test_x.py::test_all", "call", PASSED, HandOver(requests=3, webhooks=(DELIVERY,)), ids,
+                "", 0.1)
     data = summary.build(t, results, results.results(), "1234", time.time())
     return data, results
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
                         "latency_ms": target.pace.latency_ms},
         "politeness": {"max_rps": target.pace.max_rps, "retries": results.retries,
                        "waited_s": round(results.waited_s, 2)},
-        "webhooks": {"offered": target.webhooks, "deliveries": results.webhooks,
+        "webhooks": {"offered": target.webhooks, "deliveries": [asdict(d) for d in results.webhooks],
                      "verdicts": {r.requirement.id: r.status for r in outcome if r.requirement.area == WEBHOOKS}},
     }
 
