@@ -2,8 +2,8 @@
 
 Checks do not decide pass or fail themselves: they record findings against requirement ids, and the
 requirement's level decides. A MUST finding fails the test; a SHOULD finding marks it warned. Every
-test has one `TestRecord` (reached through `current()`), which travels to the controller with the
-test's report, so that the verdict also holds under pytest-xdist. A test's requests may be answered on
+test has one `TestRecord` (reached through `current()`); each of its reports carries a `HandOver` to the
+controller, so that the verdict also holds under pytest-xdist. A test's requests may be answered on
 several threads at once (the generated tests' senders), so the record is safe to add to from any of them.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NoReturn
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 import pytest
 
@@ -23,8 +23,10 @@ from conformance.transport import Politeness
 if TYPE_CHECKING:
     from conformance.exchange import Exchange
 
-MAX_EXCHANGES = 20  # evidence handed over per test phase: the exchanges findings cite, then the most recent
+MAX_EXCHANGES = 20  # evidence kept per test (each phase's hand-over, and the controller's outcome of the test)
 RECENT = 50  # exchanges a test keeps at hand for the findings still to come
+Signature = Literal["valid", "invalid", "missing"]  # a webhook delivery's signature, checked with the shared secret
+Timestamp = Literal["fresh", "stale", "missing"]  # its event's timestamp, on its arrival
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,53 @@ class Finding:
         return self.requirement, self.kind or self.message
 
     def to_dict(self) -> dict[str, str]:
+        """As the report shows it (summary.json's failures): the kind is only for telling findings apart."""
         return {"requirement": self.requirement, "message": self.message, "evidence": self.evidence,
                 "path": self.path, "exchange": self.exchange}
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """One delivery a webhook check saw, as the report shows it: which call it followed, when, to whom, what it
+    carried (conformance/checks/test_webhooks.py)."""
+
+    trigger: str  # the call it followed
+    to: str  # whose subscribed integration: repairer or supplier
+    after_call_ms: float  # from sending the call to the delivery's arrival
+    call_ms: float  # how long the call took to answer
+    event_id: str
+    type: str
+    signature: Signature
+    timestamp: Timestamp
+    answered: int  # the status the receiver answered it with
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What the report of one test phase (setup, call, teardown) carries to the controller's verdict. It travels
+    as plain data (`to_data`): pytest-xdist sends a report's user_properties over execnet, which takes builtins
+    only, never a dataclass."""
+
+    findings: tuple[Finding, ...] = ()  # all of the test's so far, not only this phase's
+    exchanges: tuple[dict[str, Any], ...] = ()  # the evidence, rendered and redacted (`Exchange.to_dict`)
+    requests: int = 0
+    succeeded: tuple[str, ...] = ()
+    reached: tuple[str, ...] = ()
+    excused: dict[str, str] = field(default_factory=dict)
+    not_applicable: str = ""
+    stopped_by: str = ""
+    hints: tuple[str, ...] = ()
+    webhooks: tuple[WebhookDelivery, ...] = ()
+    retries: int = 0
+    waited_s: float = 0.0
+
+    def to_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> HandOver:
+        return cls(**{**data, "findings": tuple(Finding(**f) for f in data["findings"]),
+                      "webhooks": tuple(WebhookDelivery(**d) for d in data["webhooks"])})
 
 
 @dataclass
@@ -67,7 +114,7 @@ class TestRecord:
     not_applicable: str = ""  # why this test cannot apply to this target ("": it applies)
     stopped_by: str = ""  # the requirement whose finding ended the test before its end (`stop`)
     hints: set[str] = field(default_factory=set)  # options that would let the run check more
-    webhooks: list[dict[str, Any]] = field(default_factory=list)  # deliveries a webhook check saw, for the report
+    webhooks: list[WebhookDelivery] = field(default_factory=list)  # deliveries a webhook check saw, for the report
     politeness: Politeness = field(default_factory=Politeness)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -105,7 +152,7 @@ class TestRecord:
     def must_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.level is Level.MUST]
 
-    def hand_over(self) -> dict[str, Any]:
+    def hand_over(self) -> HandOver:
         """What the report of the phase just ended carries to the controller; this phase's exchanges and
         counts are then spent (the findings stay: they are the test's). Exchanges are evidence, which the
         report shows only for a test with findings, so only such a test renders them: those its findings
@@ -115,23 +162,15 @@ class TestRecord:
             evidence = [*recent, *self.cited.values()][-MAX_EXCHANGES:] if self.findings else []
             requests = self.requests
             self.exchanges, self.cited, self.requests = [], {}, 0
-            findings = [f.to_dict() for f in self.findings]
-            webhooks, self.webhooks = self.webhooks, []
+            found = tuple(self.findings)
+            webhooks, self.webhooks = tuple(self.webhooks), []
         retries, waited_s = self.politeness.take()
-        return {
-            "findings": findings,
-            "exchanges": [e.to_dict() for e in evidence],
-            "requests": requests,
-            "succeeded": sorted(self.succeeded),
-            "reached": sorted(self.reached),
-            "excused": dict(self.excused),
-            "not_applicable": self.not_applicable,
-            "stopped_by": self.stopped_by,
-            "hints": sorted(self.hints),
-            "webhooks": webhooks,
-            "retries": retries,
-            "waited_s": waited_s,
-        }
+        return HandOver(
+            findings=found, exchanges=tuple(e.to_dict() for e in evidence), requests=requests,
+            succeeded=tuple(sorted(self.succeeded)), reached=tuple(sorted(self.reached)), excused=dict(self.excused),
+            not_applicable=self.not_applicable, stopped_by=self.stopped_by, hints=tuple(sorted(self.hints)),
+            webhooks=webhooks, retries=retries, waited_s=waited_s,
+        )
 
 
 _current: contextvars.ContextVar[TestRecord | None] = contextvars.ContextVar("conformance_record", default=None)

@@ -325,7 +325,7 @@ class ConformanceSession:
                 report.longrepr = REDACT(str(report.longrepr))
         report.sections = [(title, REDACT(text)) for title, text in report.sections]
         report.user_properties.append((REQUIREMENTS_PROPERTY, declared))
-        report.user_properties.append((RECORD_PROPERTY, record.hand_over()))
+        report.user_properties.append((RECORD_PROPERTY, record.hand_over().to_data()))
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config
@@ -351,7 +351,7 @@ class ConformanceSession:
             reason = str(report.longrepr[2])
         elif report.longrepr is not None and status != PASSED:
             reason = str(report.longrepr)
-        self.results.add(report.nodeid, report.when, status, props[RECORD_PROPERTY],
+        self.results.add(report.nodeid, report.when, status, findings.HandOver.from_data(props[RECORD_PROPERTY]),
                          props.get(REQUIREMENTS_PROPERTY, []), reason, report.duration)
         report.user_properties = [(k, v) for k, v in report.user_properties if k != RECORD_PROPERTY]
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from conformance import requirements
+from conformance.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
 from conformance.requirements import Level, Requirement
 
 
@@ -45,7 +46,7 @@ class TestOutcome:
     nodeid: str
     requirements: list[str]
     status: Status = PASSED
-    findings: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     exchanges: list[dict[str, Any]] = field(default_factory=list)
     longrepr: str = ""
     duration: float = 0.0
@@ -95,30 +96,31 @@ class RunResults:
         self.reached: set[str] = set()
         self.excused: dict[str, str] = {}
         self.hints: set[str] = set()  # options that would let the run check more
-        self.webhooks: list[dict[str, Any]] = []  # the deliveries the webhook checks saw (conformance/checks)
+        self.webhooks: list[WebhookDelivery] = []  # the deliveries the webhook checks saw (conformance/checks)
         self.requests = 0
         self.retries = 0  # sends again after a Retry-After
         self.waited_s = 0.0  # seconds waited for Retry-After and --max-rps, summed over concurrent requests
         self.complete = True  # False when the run was a selection (-k, -m, node ids): no coverage verdict
 
-    def add(self, nodeid: str, when: str, status: Status, properties: dict[str, Any], declared: list[str],
+    def add(self, nodeid: str, when: str, status: Status, phase: HandOver, declared: list[str],
             longrepr: str, duration: float) -> None:
-        """One phase's report of one test (setup, call, teardown), as plain data."""
+        """One phase's report of one test (setup, call, teardown). Each phase hands over all of the test's
+        findings so far: kept once each, by the key the test's record keeps them by."""
         outcome = self.tests.setdefault(nodeid, TestOutcome(nodeid, declared))
         outcome.duration += duration
-        outcome.stopped_by = outcome.stopped_by or properties.get("stopped_by", "")
-        self.requests += properties.get("requests", 0)
-        self.add_politeness(properties.get("retries", 0), properties.get("waited_s", 0.0))
-        self.succeeded.update(properties.get("succeeded", []))
-        self.reached.update(properties.get("reached", []))
-        self.excused.update(properties.get("excused", {}))
-        self.hints.update(properties.get("hints", []))
-        self.webhooks += properties.get("webhooks", [])
-        outcome.exchanges = (outcome.exchanges + properties.get("exchanges", []))[-20:]
-        known = {(f["requirement"], f["message"]) for f in outcome.findings}
-        outcome.findings += [f for f in properties.get("findings", []) if (f["requirement"], f["message"]) not in known]
-        if properties.get("not_applicable"):
-            outcome.status, outcome.skip_reason = NOT_APPLICABLE, properties["not_applicable"]
+        outcome.stopped_by = outcome.stopped_by or phase.stopped_by
+        self.requests += phase.requests
+        self.add_politeness(phase.retries, phase.waited_s)
+        self.succeeded.update(phase.succeeded)
+        self.reached.update(phase.reached)
+        self.excused.update(phase.excused)
+        self.hints.update(phase.hints)
+        self.webhooks += phase.webhooks
+        outcome.exchanges = [*outcome.exchanges, *phase.exchanges][-MAX_EXCHANGES:]
+        known = {f.key for f in outcome.findings}
+        outcome.findings += [f for f in phase.findings if f.key not in known]
+        if phase.not_applicable:
+            outcome.status, outcome.skip_reason = NOT_APPLICABLE, phase.not_applicable
         elif status == SKIPPED and when != "teardown":
             outcome.status, outcome.skip_reason = SKIPPED, longrepr
         elif status == ERRORED and outcome.status not in (FAILED, WARNED):
@@ -147,7 +149,7 @@ class RunResults:
     def _result(self, requirement: Requirement) -> RequirementResult:
         rid = requirement.id
         tests = [t for t in self.tests.values() if rid in t.requirements]
-        findings = [f for t in self.tests.values() for f in t.findings if f["requirement"] == rid]
+        findings = [f.to_dict() for t in self.tests.values() for f in t.findings if f.requirement == rid]
         names = [t.nodeid for t in tests]
         if rid == COVERAGE:
             return self._coverage(requirement)

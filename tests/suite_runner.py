@@ -1,4 +1,5 @@
-"""Runs the conformance suite in a subprocess, the way a user does, and reads what it wrote."""
+"""Runs the conformance suite in a subprocess, the way a user does, and reads what it wrote: its summary.json
+always against the schema, so that every whole-suite test checks the one description of its shape."""
 
 from __future__ import annotations
 
@@ -13,9 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SUMMARY_SCHEMA = json.loads((ROOT / "conformance" / "report" / "summary.schema.json").read_text())
+SUMMARY_VALIDATOR = jsonschema.Draft202012Validator(SUMMARY_SCHEMA)
+
+
+def validated(summary: dict[str, Any]) -> dict[str, Any]:
+    """`summary` once the schema accepts it (else jsonschema.ValidationError)."""
+    SUMMARY_VALIDATOR.validate(summary)
+    return summary
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,7 @@ class SuiteRun:
 
     @property
     def summary(self) -> dict[str, Any]:
-        return json.loads((self.reports / "summary.json").read_text())
+        return validated(json.loads((self.reports / "summary.json").read_text()))
 
     def status(self, requirement_id: str) -> str:
         return next(r["status"] for r in self.summary["requirements"] if r["id"] == requirement_id)

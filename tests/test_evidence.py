@@ -62,10 +62,10 @@ def test_a_finding_cites_the_exchange_its_evidence_renders() -> None:
     record.add(Finding("WIRE-002", "three", cited.render(), "$.items"))
     for _ in range(findings.MAX_EXCHANGES + 5):
         recorded()
-    properties = record.hand_over()
-    assert [f["exchange"] for f in properties["findings"]] == ["", cited.id, cited.id]
-    assert properties["findings"][2]["path"] == "$.items"
-    exchanges = properties["exchanges"]
+    phase = record.hand_over()
+    assert [f.exchange for f in phase.findings] == ["", cited.id, cited.id]
+    assert phase.findings[2].path == "$.items"
+    exchanges = phase.exchanges
     assert len(exchanges) == findings.MAX_EXCHANGES and exchanges[-1]["id"] == cited.id
     assert [e["id"] for e in exchanges].count(cited.id) == 1
-    assert record.requests == 0 and record.hand_over()["requests"] == 0
+    assert record.requests == 0 and record.hand_over().requests == 0

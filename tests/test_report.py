@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +13,18 @@ import jsonschema
 import pytest
 
 from conformance import requirements
+from conformance.findings import Finding, HandOver, WebhookDelivery
+from conformance.pace import Pace
 from conformance.report import baseline, replay, summary
 from conformance.report import page as report_page
-from conformance.requirements import EXT
+from conformance.requirements import EXT, WEBHOOKS
 from conformance.source import SpecSource
 from conformance.target import PROFILES, Credential, Grant, Target
-from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults
-from tests.suite_runner import SuiteRun, run_suite
+from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RunResults
+from tests.suite_runner import SUMMARY_SCHEMA, SuiteRun, run_suite, validated
 
-SCHEMA = json.loads((Path(summary.__file__).with_name("summary.schema.json")).read_text())
 SECRET = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2"
 CORE = ("businesses.list", "integrations.insert", "repairer.jobs.get", "repairer.jobs.parts.insert")
-
-
-def validate(data: dict[str, Any]) -> None:
-    jsonschema.Draft202012Validator(SCHEMA).validate(data)
 
 
 # -- baseline ------------------------------------------------------------------------------------
@@ -98,8 +97,7 @@ LISTING = exchange(id="ex-listing", method="businesses.list", status=200, respon
                    response_body=json.dumps({"items": [{"id": "b1", "price": 12.5}]}))
 
 
-DELIVERY = {"trigger": "repairer.jobs.insert", "to": "repairer", "after_call_ms": 4.5, "call_ms": 3.1,
-            "event_id": "ev-1", "type": "job.inserted", "signature": "valid", "timestamp": "fresh", "answered": 204}
+DELIVERY = WebhookDelivery("repairer.jobs.insert", "repairer", 4.5, 3.1, "ev-1", "job.inserted", "valid", "fresh", 204)
 
 
 def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
@@ -113,19 +111,17 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
     ex = exchange()
     evidence = f"$ {ex['curl']}\n-> 500 text/plain (3 ms)\nboom"
     results.add("conformance/test_x.py::test_wire", "call", FAILED,
-                {"findings": [{"requirement": "WIRE-002", "message": "repairer.jobs.get answered text/plain",
-                               "evidence": evidence}], "exchanges": [ex], "requests": 1,
-                 "succeeded": [], "reached": ["repairer.jobs.get"]}, ["WIRE-002"], "AssertionError", 0.1)
+                HandOver(findings=(Finding("WIRE-002", "repairer.jobs.get answered text/plain", evidence),),
+                         exchanges=(ex,), requests=1, reached=("repairer.jobs.get",)), ["WIRE-002"], "AssertionError",
+                0.1)
     results.add("conformance/test_x.py::test_schema", "call", WARNED,
-                {"findings": [{"requirement": "SCHEMA-002", "message": f"$.items[0].price: odd money ({SECRET})",
-                               "evidence": "", "path": "$.items[0].price", "exchange": "ex-listing"},
-                              {"requirement": "WIRE-005", "message": "businesses.list: text/plain accepted",
-                               "evidence": "", "path": "", "exchange": "ex-listing"}],
-                 "exchanges": [ex, LISTING], "requests": 2,
-                 "succeeded": list(results.in_scope), "reached": list(results.in_scope)}, ["SCHEMA-002"], "", 0.1)
-    results.add("conformance/test_x.py::test_all", "call", PASSED,
-                {"findings": [], "exchanges": [], "requests": 3, "succeeded": [], "reached": [],
-                 "webhooks": [DELIVERY]}, ids, "", 0.1)
+                HandOver(findings=(Finding("SCHEMA-002", f"$.items[0].price: odd money ({SECRET})",
+                                           path="$.items[0].price", exchange="ex-listing"),
+                                   Finding("WIRE-005", "businesses.list: text/plain accepted", exchange="ex-listing")),
+                         exchanges=(ex, LISTING), requests=2, succeeded=tuple(results.in_scope),
+                         reached=tuple(results.in_scope)), ["SCHEMA-002"], "", 0.1)
+    results.add("conformance/test_x.py::test_all", "call", PASSED, HandOver(requests=3, webhooks=(DELIVERY,)), ids,
+                "", 0.1)
     data = summary.build(t, results, results.results(), "1234", time.time())
     return data, results
 
@@ -271,11 +267,86 @@ def test_replay_options_follow_the_run() -> None:
 
 def test_synthetic_summary_validates_against_the_schema() -> None:
     data, _ = synthetic()
-    validate(data)
+    validated(data)
     data["baseline"] = baseline.compare("b.json", {"WIRE-002": PASSED}, data["requirements"]).to_dict()
-    validate(data)
+    validated(data)
     with pytest.raises(jsonschema.ValidationError):
-        validate({**data, "verdict": "maybe"})
+        validated({**data, "verdict": "maybe"})
+
+
+def incomplete() -> dict[str, Any]:
+    """A run in which no MUST failed and not every MUST could be checked: a check not applicable, one that could
+    not complete, the rest never run; a method with no 2xx (COV-001's findings); on a target that serves a spec
+    of its own and webhooks, at a pace of its own; compared with a baseline."""
+    t = replace(target(), webhooks=True, probe_notes=("tenants: the tenant header is ignored",),
+                served_spec={"location": "https://api.example.test/openapi.json", "sha256": "0" * 64,
+                             "differences": ["tier1.prepare: not served"]},
+                pace=Pace(concurrency=8, max_rps=5.0, processes=2, latency_ms=54.2))
+    results = RunResults(list(CORE))
+    webhook_ids = [r.id for r in requirements.CATALOGUE if r.area == WEBHOOKS]
+    refused = replace(DELIVERY, trigger="repairer.jobs.insert (refused once)", signature="missing",
+                      timestamp="stale", answered=503)
+    results.add("conformance/test_x.py::test_webhooks", "call", PASSED,
+                HandOver(requests=2, succeeded=CORE[:3], reached=CORE, webhooks=(DELIVERY, refused), retries=1,
+                         waited_s=0.5), webhook_ids, "", 0.2)
+    results.add("conformance/test_x.py::test_tenants", "call", SKIPPED,
+                HandOver(not_applicable="no tenants here", hints=("pass --tenant NAME",)), ["TENANT-001"], "", 0.0)
+    results.add("conformance/test_x.py::test_lifecycle", "call", ERRORED, HandOver(requests=1), ["LIFE-001"],
+                "KeyError: 'status'", 0.1)
+    results.add("conformance/test_x.py::test_scope", "setup", SKIPPED, HandOver(), ["SCOPE-001"], "no foreign job", 0)
+    data = summary.build(t, results, results.results(), "1234", time.time())
+    data["baseline"] = baseline.compare("b.json", {"LIFE-001": PASSED, "X-9": FAILED}, data["requirements"]).to_dict()
+    return data
+
+
+def test_an_incomplete_run_summary_validates_against_the_schema() -> None:
+    data = incomplete()
+    assert data["verdict"] == "incomplete"
+    assert {r["status"] for r in data["requirements"]} == {"passed", "warned", "not_applicable", "not_verified"}
+    assert {t["status"] for t in data["tests"]} == {"passed", "not_applicable", "errored", "skipped"}
+    assert len(data["webhooks"]["deliveries"]) == 2 and data["served_spec"] and data["baseline"]["gone"]
+    assert data["politeness"] == {"max_rps": 5.0, "retries": 1, "waited_s": 0.5}
+    validated(data)
+    delivery = data["webhooks"]["deliveries"][0]
+    for unknown in ({**data, "extra": 1},
+                    {**data, "webhooks": {**data["webhooks"], "deliveries": [{**delivery, "extra": 1}]}}):
+        with pytest.raises(jsonschema.ValidationError, match="Additional properties"):
+            validated(unknown)
+
+
+def object_schemas(node: dict[str, Any], where: str = "$") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema of an object within `node` (itself included), with where it is."""
+    if node.get("type") == "object" or "properties" in node:
+        yield where, node
+    for keyword in ("properties", "$defs"):
+        for name, schema in node.get(keyword, {}).items():
+            yield from object_schemas(schema, f"{where}.{keyword}.{name}")
+    for keyword in ("oneOf", "anyOf", "allOf"):
+        for n, schema in enumerate(node.get(keyword, [])):
+            yield from object_schemas(schema, f"{where}.{keyword}[{n}]")
+    for keyword in ("items", "additionalProperties"):
+        if isinstance(node.get(keyword), dict):
+            yield from object_schemas(node[keyword], f"{where}.{keyword}")
+
+
+def open_objects(schema: dict[str, Any]) -> list[str]:
+    return [where for where, node in object_schemas(schema) if node.get("additionalProperties") is not False]
+
+
+def test_the_schema_is_closed_and_requires_every_key_always_written() -> None:
+    """Closed: a key the schema does not name is refused, wherever it is, so a key `summary.build` adds must be
+    described first. Required: every key but the two COV-001's findings do not have."""
+    jsonschema.Draft202012Validator.check_schema(SUMMARY_SCHEMA)
+    objects = dict(object_schemas(SUMMARY_SCHEMA))
+    assert {"$.properties.webhooks.properties.deliveries.items", "$.properties.baseline.oneOf[1]",
+            "$.$defs.requirement.properties.failures.items", "$.$defs.changes.items"} <= set(objects)
+    assert open_objects(SUMMARY_SCHEMA) == []
+    optional = {where: sorted(set(node["properties"]) - set(node.get("required", [])))
+                for where, node in objects.items() if set(node["properties"]) - set(node.get("required", []))}
+    assert optional == {"$.$defs.requirement.properties.failures.items": ["exchange", "path"]}
+    nested = {"type": "object", "additionalProperties": False,
+              "properties": {"a": {"type": "array", "items": {"type": "object", "properties": {}}}}}
+    assert open_objects(nested) == ["$.properties.a.items"]  # the check finds an open object, however deep
 
 
 # -- a whole run: what it wrote ------------------------------------------------------------------
@@ -287,7 +358,7 @@ def test_run_writes_the_three_reports(clean_run: SuiteRun) -> None:
 
 
 def test_run_summary_validates_against_the_schema(clean_run: SuiteRun) -> None:
-    validate(clean_run.summary)
+    """A SuiteRun validates its summary on every read (tests/suite_runner.py)."""
     assert {r["id"] for r in clean_run.summary["requirements"]} == {r.id for r in requirements.CATALOGUE}
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import execnet
+
+from conformance.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
 from conformance.requirements import CATALOGUE, Level
 from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, NOT_VERIFIED, PASSED, SKIPPED, WARNED, RunResults
 
@@ -11,13 +14,37 @@ EVERY_METHOD = ["businesses.list", "tier1.prepare"]
 MUSTS = [r.id for r in CATALOGUE if r.level is Level.MUST]
 
 
-def props(findings: list[tuple[str, str]] = (), succeeded: list[str] = (), **extra: Any) -> dict[str, Any]:  # type: ignore[assignment]
-    return {"findings": [{"requirement": r, "message": m, "evidence": ""} for r, m in findings],
-            "exchanges": [], "requests": 1, "succeeded": list(succeeded), "reached": list(succeeded), **extra}
+def props(findings: list[tuple[str, str]] = (), succeeded: list[str] = (), **extra: Any) -> HandOver:  # type: ignore[assignment]
+    return HandOver(findings=tuple(Finding(r, m) for r, m in findings), requests=1, succeeded=tuple(succeeded),
+                    reached=tuple(succeeded), **extra)
 
 
 def statuses(results: RunResults) -> dict[str, str]:
     return {r.requirement.id: r.status for r in results.results()}
+
+
+def test_a_hand_over_crosses_the_xdist_wire_as_it_left() -> None:
+    """pytest-xdist sends a report's user_properties through execnet, which refuses a dataclass."""
+    phase = HandOver(findings=(Finding("SCHEMA-001", "x: 1 is not a string", "evidence", "$.x", "ex-1", "x: type"),),
+                     exchanges=({"id": "ex-1", "status": 200},), requests=3, succeeded=("businesses.list",),
+                     reached=("businesses.list",), excused={"tier1.prepare": "why"}, not_applicable="",
+                     stopped_by="SCHEMA-001", hints=("pass --tenant",),
+                     webhooks=(WebhookDelivery("repairer.jobs.insert", "repairer", 4.5, 3.1, "ev-1", "job.inserted",
+                                               "valid", "fresh", 204),), retries=2, waited_s=1.5)
+    assert HandOver.from_data(execnet.loads(execnet.dumps(phase.to_data()))) == phase
+
+
+def test_both_ends_keep_a_finding_once_by_its_kind_and_the_same_evidence_limit() -> None:
+    """Each phase hands over all of the test's findings so far: the verdict keeps one per key, as the record does."""
+    results = RunResults(EVERY_METHOD)
+    first = Finding("SCHEMA-001", "x: 1 is not a string", kind="x: type")
+    again = Finding("SCHEMA-001", "x: 2 is not a string", kind="x: type")  # the same kind, another request's value
+    other = Finding("SCHEMA-001", "x: 1 is not a string", kind="x: format")  # the same message, another kind
+    many = tuple({"id": f"ex-{n}"} for n in range(MAX_EXCHANGES + 5))
+    results.add("t1", "call", FAILED, HandOver(findings=(first, other), exchanges=many), ["SCHEMA-001"], "", 0.1)
+    results.add("t1", "teardown", PASSED, HandOver(findings=(again, other), exchanges=many), ["SCHEMA-001"], "", 0.0)
+    assert results.tests["t1"].findings == [first, other]
+    assert results.tests["t1"].exchanges == list(many[-MAX_EXCHANGES:])
 
 
 def test_a_must_finding_fails_its_requirement_and_the_run() -> None:

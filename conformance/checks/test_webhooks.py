@@ -21,7 +21,7 @@ import pytest
 from conformance import exchange
 from conformance.bounds import NoAnswer
 from conformance.client import ApiClient
-from conformance.findings import current, expect, not_applicable, stop
+from conformance.findings import Signature, Timestamp, WebhookDelivery, current, expect, not_applicable, stop
 from conformance.safety import unique_external_id
 from conformance.webhooks.receiver import Received, Receiver
 from conformance.webhooks.subscription import answer, subscribe
@@ -89,27 +89,27 @@ def event_of(delivery: Received) -> dict[str, Any]:
     return event if isinstance(event, dict) else {}
 
 
-def signature_state(delivery: Received, secret: str) -> str:
+def signature_state(delivery: Received, secret: str) -> Signature:
     if delivery.signature is None:
         return "missing"
     return "valid" if webhooks.verify(secret, delivery.body, delivery.signature) else "invalid"
 
 
-def timestamp_state(delivery: Received) -> str:
+def timestamp_state(delivery: Received) -> Timestamp:
     stamp = event_of(delivery).get("timestamp")
     if stamp is None:
         return "missing"
     return "fresh" if webhooks.fresh(stamp, delivery.at) else "stale"
 
 
-def seen(delivery: Received, trigger: str, started: float, call_s: float, secret: str) -> dict[str, Any]:
+def seen(delivery: Received, trigger: str, started: float, call_s: float, secret: str) -> WebhookDelivery:
     """One delivery as the report shows it: which call it followed, when, to whom, and what it carried."""
     event = event_of(delivery)
-    return {"trigger": trigger, "to": delivery.path, "after_call_ms": round((delivery.arrived - started) * 1000, 1),
-            "call_ms": round(call_s * 1000, 1), "event_id": str(event.get("id", "")),
-            "type": str(event.get("type", "")),
-            "signature": signature_state(delivery, secret), "timestamp": timestamp_state(delivery),
-            "answered": delivery.status}
+    return WebhookDelivery(trigger=trigger, to=delivery.path,
+                           after_call_ms=round((delivery.arrived - started) * 1000, 1), call_ms=round(call_s * 1000, 1),
+                           event_id=str(event.get("id", "")), type=str(event.get("type", "")),
+                           signature=signature_state(delivery, secret), timestamp=timestamp_state(delivery),
+                           answered=delivery.status)
 
 
 def arrivals(receiver: Receiver, since: int, wanted: Callable[[list[Received]], bool]) -> list[Received]:

@@ -83,7 +83,7 @@ def finding_block(finding: dict[str, Any], exchanges: dict[str, dict[str, Any]])
 
 def shown(outcome: TestOutcome, requirement: str | None = None) -> list[dict[str, Any]]:
     """The test's findings a report shows (for `requirement`, or all of them)."""
-    return [f for f in outcome.findings if requirement in (None, f["requirement"])][:MAX_FINDINGS]
+    return [f.to_dict() for f in outcome.findings if requirement in (None, f.requirement)][:MAX_FINDINGS]
 
 
 def by_id(outcomes: Iterable[TestOutcome]) -> dict[str, dict[str, Any]]:
@@ -93,14 +93,14 @@ def by_id(outcomes: Iterable[TestOutcome]) -> dict[str, dict[str, Any]]:
 def test_block(summary: dict[str, Any], outcome: TestOutcome, requirement: str | None = None) -> str:
     """One test's findings (for `requirement`, or all of them), how to replay it, and its last exchange
     when no finding has one (a plain exception)."""
-    findings = [f for f in outcome.findings if requirement in (None, f["requirement"])]
+    findings = [f for f in outcome.findings if requirement in (None, f.requirement)]
     exchanges = by_id([outcome])
     parts = [f'<div class="test-evidence"><div class="nodeid">{escape(outcome.nodeid)} '
              f'<span class="badge st-{escape(outcome.status)}">{escape(outcome.status)}</span></div>']
     parts += [finding_block(f, exchanges) for f in shown(outcome, requirement)]
     if len(findings) > MAX_FINDINGS:
         parts.append(f'<div class="more">... and {len(findings) - MAX_FINDINGS} more findings</div>')
-    if not any(f.get("evidence") or f.get("exchange") for f in findings) and outcome.exchanges:
+    if not any(f.evidence or f.exchange for f in findings) and outcome.exchanges:
         parts.append(exchange_block(outcome.exchanges[-1], anchor=False))
     if outcome.longrepr and not findings:
         parts.append(_pre(outcome.longrepr[-3000:], "longrepr"))

@@ -226,7 +226,7 @@ def evidence_section(summary: dict[str, Any], tests: dict[str, TestOutcome]) -> 
     for r in summary["requirements"]:
         if r["status"] not in (FAILED, WARNED):
             continue
-        culprits = [t for t in tests.values() if any(f["requirement"] == r["id"] for f in t.findings)]
+        culprits = [t for t in tests.values() if any(f.requirement == r["id"] for f in t.findings)]
         cited += [f for t in culprits for f in evidence.shown(t, r["id"])]
         body = "".join(evidence.test_block(summary, t, r["id"]) for t in culprits) or \
             "".join(evidence.finding_block(f, {}) for f in r["failures"])

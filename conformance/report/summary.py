@@ -1,10 +1,8 @@
-"""summary.json: the run's verdict per requirement, in a documented, stable shape (see README).
+"""summary.json: the run's verdict per requirement, for machines, in a stable shape.
 
-Shape (version 1): {"schema_version", "suite", "target", "spec", "profile", "seed", "extensions",
-"started_at", "finished_at", "duration_s", "verdict", "levels", "requirements": [...], "methods": [...],
-"requests", "tests": [...], "baseline", "concurrency", "politeness", "webhooks"}.
-Keys are only ever added, never renamed or removed, within a version;
-summary.schema.json beside this module is the machine-readable form.
+Its shape is described in one place, summary.schema.json beside this module (closed: every key `build`
+writes, and no other), so that it cannot drift from a second description; the project's tests validate
+every summary they build or a run writes against it. Keys are only ever added within a schema_version.
 """
 
 from __future__ import annotations
@@ -12,6 +10,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from dataclasses import asdict
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -68,12 +67,12 @@ def build(target: Target, results: RunResults, outcome: list[RequirementResult],
         "hints": hints(target, results),
         "tests": [{"nodeid": t.nodeid, "status": t.status, "requirements": t.requirements,
                    "duration_s": round(t.duration, 3)} for t in results.tests.values()],
-        "baseline": None,  # {"path", "regressed", "fixed", "new", "gone"} with --baseline (report/baseline.py)
+        "baseline": None,  # with --baseline, the comparison (report/baseline.py)
         "concurrency": {"in_flight": target.pace.concurrency, "processes": target.pace.processes,
                         "latency_ms": target.pace.latency_ms},
         "politeness": {"max_rps": target.pace.max_rps, "retries": results.retries,
                        "waited_s": round(results.waited_s, 2)},
-        "webhooks": {"offered": target.webhooks, "deliveries": results.webhooks,
+        "webhooks": {"offered": target.webhooks, "deliveries": [asdict(d) for d in results.webhooks],
                      "verdicts": {r.requirement.id: r.status for r in outcome if r.requirement.area == WEBHOOKS}},
     }
 
