@@ -9,9 +9,9 @@ from collections.abc import Generator
 import pytest
 
 from conformance import pace, pipeline
-from conformance.client import ApiClient
+from conformance.checks.client import ApiClient
+from conformance.checks.workflow import NewJob, job_maker, usable_site
 from conformance.run import Run, run_of
-from conformance.workflow import NewJob, job_maker, usable_site
 
 
 @pytest.hookimpl(wrapper=True)

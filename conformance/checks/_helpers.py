@@ -9,7 +9,7 @@ import secrets
 import uuid
 from typing import Any
 
-from conformance.client import ApiClient, Reply
+from conformance.checks.client import ApiClient, Reply
 from conformance.findings import expect
 from conformance.generated import credential_for
 from conformance.run import Run

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import workflow
-from conformance.client import ApiClient
+from conformance.checks import workflow
+from conformance.checks.client import ApiClient
+from conformance.checks.workflow import SEEDED_JOB, NewJob, precondition, require_ok, seeded_only
 from conformance.findings import expect
 from conformance.run import Run
-from conformance.workflow import SEEDED_JOB, NewJob, precondition, require_ok, seeded_only
 
 
 @pytest.mark.requirement("BASKET-D52-001")

@@ -22,10 +22,10 @@ from conformance.checks._helpers import (
     lists,
     unknown_identities,
 )
-from conformance.client import ApiClient, Reply, call_each, call_many
+from conformance.checks.client import ApiClient, Reply, call_each, call_many
+from conformance.checks.workflow import NewJob
 from conformance.findings import expect
 from conformance.safety import unique_external_id
-from conformance.workflow import NewJob
 from spec.wire import INSTALL
 
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

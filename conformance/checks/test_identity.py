@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from conformance import workflow
+from conformance.checks import workflow
 from conformance.checks._helpers import expect_error, expect_refused, lists
-from conformance.client import ApiClient, Reply, call_each, call_many
+from conformance.checks.client import ApiClient, Reply, call_each, call_many
+from conformance.checks.workflow import NewJob, by_id, items_of, precondition
 from conformance.findings import expect, not_applicable
 from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
 from conformance.safety import unique_external_id
-from conformance.workflow import NewJob, by_id, items_of, precondition
 from spec.wire import PARTS_INSERT
 
 IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.insert": "identity"}

@@ -13,13 +13,10 @@ from typing import Any
 
 import pytest
 
-from conformance import workflow
+from conformance.checks import workflow
 from conformance.checks._helpers import expect_error
-from conformance.client import ApiClient, Reply, call_each, call_many
-from conformance.findings import expect, stop
-from conformance.run import Run
-from conformance.safety import unique_external_id
-from conformance.workflow import (
+from conformance.checks.client import ApiClient, Reply, call_each, call_many
+from conformance.checks.workflow import (
     CONFIRMED,
     REQUESTED,
     Confirmable,
@@ -30,6 +27,9 @@ from conformance.workflow import (
     readable,
     require_ok,
 )
+from conformance.findings import expect, stop
+from conformance.run import Run
+from conformance.safety import unique_external_id
 
 # -- helpers ----------------------------------------------------------------------------------------
 

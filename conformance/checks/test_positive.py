@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from conformance import workflow
+from conformance.checks import workflow
 from conformance.checks._helpers import as_role, example, install
-from conformance.client import Reply
+from conformance.checks.client import Reply
+from conformance.checks.workflow import by_id, require_ok
 from conformance.findings import expect, not_applicable
 from conformance.run import Run
 from conformance.safety import unique_external_id
-from conformance.workflow import by_id, require_ok
 from spec import demo, refs
 from spec.wire import BASKET, INSTALL, PARTS_INSERT
 

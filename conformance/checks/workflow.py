@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.client import ApiClient, Call, Reply, call_many
+from conformance.checks.client import ApiClient, Call, Reply, call_many
 from conformance.findings import excuse_coverage, not_applicable, stop
 from conformance.run import Run
 from conformance.safety import unique_external_id
