@@ -9,9 +9,7 @@ verdict, prints one line per level, and feeds the reports.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import secrets
 import time
 from collections.abc import Generator
@@ -19,19 +17,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from conformance import findings, options, requirements, run, source
+from conformance import findings, options, requirements, resolve, run
 from conformance.bounds import Bounds
 from conformance.pace import planned
-from conformance.probe import probe
 from conformance.redact import REDACT
 from conformance.report import baseline, history, summary
-from conformance.served import fetch as fetch_served
-from conformance.target import PROFILES, Credential, Grant, Target, TargetUnusable, fresh_tenant, preflight
+from conformance.report.terminal import TerminalVerdict
+from conformance.target import Target, TargetUnusable, preflight
 from conformance.transport import Transport
-from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, VERDICT_WORDS, WARNED, RunResults, Status
+from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RequirementResult, RunResults, Status
 
 SUITE_DIR = Path(__file__).resolve().parent
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
@@ -84,7 +80,7 @@ class ConformanceSession:
         self.base_url = options.base_url(config)  # None: the embedded sandbox
         self.target: Target | None = None
         self.results: RunResults | None = None
-        self.outcome: list[Any] | None = None  # the final RequirementResults, once the session finished
+        self.outcome: list[RequirementResult] | None = None  # the final results, once the session finished
         self.summary: dict[str, Any] | None = None
         self.baseline: dict[str, str] | None = None  # requirement id -> status of the --baseline run
         self.finished_at: float | None = None
@@ -120,6 +116,7 @@ class ConformanceSession:
                 self.baseline = baseline.load(self.option("baseline"))
             except baseline.BaselineError as exc:
                 raise pytest.UsageError(str(exc)) from None
+        config.pluginmanager.register(TerminalVerdict(self), "conformance-terminal")
         if config.pluginmanager.hasplugin("html"):
             from conformance.report.html_hooks import HtmlReportHooks
 
@@ -135,72 +132,6 @@ class ConformanceSession:
         return any(argument_path(config, a) not in whole or "::" in a for a in config.args)
 
     # -- the target ------------------------------------------------------------------------------
-
-    def _configured_target(self, base_url: str, landmarks: dict[str, str], transport: Transport) -> Target:
-        """The target as the options give it, before the probe (no tenant, no extensions yet); `landmarks`: the
-        embedded sandbox's foreign job and procurement ({} for a target the user named), where no option names
-        them."""
-        value = self.option
-        if value("profile") not in PROFILES:
-            raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
-        try:
-            spec = source.resolve(value("spec"), transport)
-        except (OSError, ValueError, httpx.HTTPError) as exc:
-            raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
-        return Target(
-            base_url=base_url.rstrip("/"), tenant=None,
-            repairer=Credential("repairer", value("repairer_key"), value("repairer_integration_id")),
-            supplier=Credential("supplier", value("supplier_key"), value("supplier_integration_id")),
-            grant=Grant(value("client_id"), value("client_secret"), value("access_code")),
-            profile=PROFILES[value("profile")], extensions=False, spec=spec, embedded=self.base_url is None,
-            procurements=tuple(value("procurements")), confirm_procurement=value("confirm_procurement"),
-            foreign_job=value("foreign_job") or landmarks.get("foreign_job"),
-            foreign_procurement=value("foreign_procurement") or landmarks.get("foreign_procurement"),
-            webhook_secret=value("webhook_secret") or "",
-        )
-
-    def _probed_target(self, target: Target, transport: Transport) -> Target:
-        """What the options leave open (tenants, extensions) decided by probing the target; and its served spec."""
-        value = self.option
-        tenant_option, extensions_option = value("tenant"), value("extensions")
-        tenant_auto = not value("no_tenant") and tenant_option == "auto"
-        tenant = None if value("no_tenant") else fresh_tenant() if tenant_auto else tenant_option
-        tenant, found = probe(transport, target.base_url, target.repairer, tenant=tenant, tenant_auto=tenant_auto,
-                              extensions=extensions_option)
-        notes = found.notes
-        if not tenant_auto:
-            notes.insert(0, "tenants: none (--no-tenant)" if tenant is None else
-                         f"tenants: {tenant} (--tenant), taken as this run's own world")
-        extensions = bool(found.extensions if extensions_option is None else extensions_option)
-        absent = "" if extensions else ("extensions are off (--no-extensions)" if extensions_option is False else
-                                        "the target does not offer the 3 proposed methods (probed)")
-        if extensions_option is not None:
-            notes.append(f"extensions: {'on (--extensions)' if extensions else 'off (--no-extensions)'}")
-        served = fetch_served(transport, target.base_url)
-        return replace(target, tenant=tenant, isolated=tenant is not None and found.isolated is not False,
-                       extensions=extensions, extensions_absent=absent, seed_job=found.seed_job,
-                       seed_procurement=found.seed_procurement, webhooks=found.webhooks, probe_notes=tuple(notes),
-                       probe_unfinished=found.unfinished,
-                       served_spec=served.to_dict() if served else None)
-
-    def _start_embedded_sandbox(self) -> tuple[str, dict[str, str]]:
-        """No base URL: serve the bundled sandbox (as the RAILS_SANDBOX_* variables describe it) on a free
-        loopback port for the length of the run, signing webhooks with the run's --webhook-secret (one secret,
-        both sides). Its URL, and its other repairer organization's job and procurement for the scope checks
-        (as the --foreign-job and --foreign-procurement options would name them)."""
-        from sandbox import create_app
-        from sandbox.seams import options_from_env
-        from sandbox.server import running
-
-        try:
-            app = create_app(**{**options_from_env(os.environ), "webhook_secret": self.option("webhook_secret")})
-        except ValueError as exc:
-            raise pytest.UsageError(f"the embedded sandbox: {exc}") from None
-        stack = contextlib.ExitStack()
-        url = stack.enter_context(running(app))
-        self.config.add_cleanup(stack.close)
-        landmarks = app.state.seed.landmarks
-        return url, {"foreign_job": landmarks.foreign_job_id, "foreign_procurement": landmarks.foreign_procurement_id}
 
     def _activate(self, target: Target, transport: Transport | None = None) -> None:
         target.register_secrets()
@@ -219,17 +150,18 @@ class ConformanceSession:
             if data is not None:
                 self._activate(Target.from_data(data))
             return
-        base_url, landmarks = self.base_url, {}
+        base_url, landmarks = self.base_url, None
         if base_url is None:
-            base_url, landmarks = self._start_embedded_sandbox()
+            base_url, landmarks = resolve.start_embedded_sandbox(self.config)
         pace = planned(self.config)
         bounds = Bounds(self.option("request_timeout"), self.option("max_response_bytes"))
         transport = Transport(bounds, max_rps=pace.max_rps_per_process)
-        target = replace(self._configured_target(base_url, landmarks, transport), pace=pace, bounds=bounds)
+        target = replace(resolve.configured_target(self.config, base_url, transport, landmarks), pace=pace,
+                         bounds=bounds)
         target.register_secrets()
         try:
             preflight(target, transport)
-            target = self._probed_target(target, transport)
+            target = resolve.probed_target(self.config, target, transport)
         except TargetUnusable as exc:
             self.unusable = REDACT(str(exc))
             pytest.exit(self.unusable, returncode=pytest.ExitCode.USAGE_ERROR)
@@ -381,50 +313,3 @@ class ConformanceSession:
             data["baseline"] = comparison.to_dict()
         self.summary = data
         return data
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config
-                                ) -> Generator[None]:
-        """Outermost, so the verdict comes after every other summary and ends with one line per level."""
-        result = yield
-        results, outcome = self.results, self.outcome
-        if results is None or outcome is None:
-            return result
-        tr = terminalreporter
-        tr.section("conformance verdict")
-        for requirement_result in outcome:
-            if requirement_result.status in (FAILED, WARNED):
-                r = requirement_result.requirement
-                tr.write_line(f"{requirement_result.status.upper():7} {r.id} [{r.level}, {r.provenance}] {r.rule}")
-                for finding in requirement_result.findings[:3]:
-                    tr.write_line(f"          - {REDACT(finding['message']).splitlines()[0][:200]}")
-                if len(requirement_result.findings) > 3:
-                    tr.write_line(f"          ... and {len(requirement_result.findings) - 3} more")
-        reached = len(results.succeeded.intersection(results.in_scope))
-        tr.write_line(f"requests sent: {results.requests}; methods with a 2xx: {reached}/{len(results.in_scope)}")
-        if self.summary:
-            tr.write_line(summary.pace_line(self.summary))
-        for method, why in sorted(results.excused.items()):
-            if method not in results.succeeded:
-                tr.write_line(f"not applicable: {method} ({why})")
-        for errored in results.errored():
-            tr.write_line(f"could not complete: {errored.nodeid}: {errored.longrepr.splitlines()[-1][:200]}"
-                          if errored.longrepr else f"could not complete: {errored.nodeid}")
-        for unchecked in results.unchecked(outcome):
-            r = unchecked.requirement
-            why = unchecked.note or str(unchecked.status).replace("_", " ")
-            tr.write_line(f"NOT CHECKED {r.id} [{r.level}]: {why[:200]}", yellow=True)
-        verdict = results.verdict(outcome)
-        strict = " (--require-all: a MUST not checked fails the run)" if results.require_all and verdict != "pass" \
-            else ""
-        tr.write_line(f"verdict: {VERDICT_WORDS[verdict]}, {results.checked_line(outcome)}{strict}",
-                      green=verdict == "pass", red=verdict == "fail", yellow=verdict == "incomplete", bold=True)
-        comparison = (self.summary or {}).get("baseline")
-        if comparison:
-            for line in baseline.Comparison(**comparison).lines():
-                tr.write_line(line)
-        for hint in (self.summary or {}).get("hints", []):
-            tr.write_line(f"hint: {hint}", yellow=True)
-        for line in results.level_lines(outcome):
-            tr.write_line(line)
-        return result

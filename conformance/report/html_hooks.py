@@ -11,28 +11,15 @@ HTML extra.
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from pytest_html import extras
 
 from conformance.redact import REDACT
 from conformance.report import evidence, history, page, summary
-from conformance.target import Target
-from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED, RunResults
-
-
-class Session(Protocol):
-    """What the report needs of the run's session (conformance/session.py's, which registers these hooks: the
-    hooks depend on this shape only, so the two modules do not import each other)."""
-
-    config: pytest.Config
-    results: RunResults | None
-    target: Target | None
-
-    def option(self, name: str) -> Any: ...
-
-    def run_summary(self) -> dict[str, Any]: ...
+from conformance.report.view import Session
+from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED
 
 TITLE = "2026-01 Integrations API conformance report"
 
