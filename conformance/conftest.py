@@ -8,10 +8,10 @@ from collections.abc import Generator
 
 import pytest
 
-from conformance import pace, pipeline
 from conformance.checks.client import ApiClient
 from conformance.checks.workflow import NewJob, job_maker, usable_site
 from conformance.run import Run, run_of
+from conformance.wire import pace, pipeline
 
 
 @pytest.hookimpl(wrapper=True)

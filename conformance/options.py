@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from conformance.bounds import MAX_RESPONSE_BYTES, TIMEOUT
-from conformance.transport import MAX_MISSES
+from conformance.wire.bounds import MAX_RESPONSE_BYTES, TIMEOUT
+from conformance.wire.transport import MAX_MISSES
 from spec import demo
 from spec.webhooks import DEFAULT_SECRET
 

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance import options, pace
+from conformance import options
 from conformance.session import SUITE_DIR, ConformanceSession, argument_path
+from conformance.wire import pace
 
 PLUGIN_NAME = "conformance-session"
 

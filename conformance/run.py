@@ -10,14 +10,14 @@ from functools import cached_property
 import httpx
 import pytest
 
-from conformance import exchange
-from conformance.bounds import NoAnswer
-from conformance.findings import Finding, current, stop
-from conformance.judge import Judge
-from conformance.pipeline import Pipeline
-from conformance.safety import Ownership
 from conformance.target import Target
-from conformance.transport import Transport
+from conformance.target.safety import Ownership
+from conformance.verdict.findings import Finding, current, stop
+from conformance.verdict.judge import Judge
+from conformance.wire import exchange
+from conformance.wire.bounds import NoAnswer
+from conformance.wire.pipeline import Pipeline
+from conformance.wire.transport import Transport
 from spec.operations import Operation
 
 

@@ -19,15 +19,17 @@ from typing import Any
 
 import pytest
 
-from conformance import findings, options, requirements, resolve, run
-from conformance.bounds import Bounds
-from conformance.pace import planned
-from conformance.redact import REDACT
+from conformance import options, run
 from conformance.report import baseline, history, summary
 from conformance.report.terminal import TerminalVerdict
-from conformance.target import Target, TargetUnusable, preflight
-from conformance.transport import Transport
-from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RequirementResult, RunResults, Status
+from conformance.requirements import catalogue
+from conformance.target import Target, TargetUnusable, preflight, resolve
+from conformance.verdict import findings
+from conformance.verdict.results import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RequirementResult, RunResults, Status
+from conformance.wire.bounds import Bounds
+from conformance.wire.pace import planned
+from conformance.wire.redact import REDACT
+from conformance.wire.transport import Transport
 
 SUITE_DIR = Path(__file__).resolve().parent
 RECORD_KEY = pytest.StashKey[findings.TestRecord]()
@@ -47,7 +49,7 @@ def declared_requirements(item: pytest.Item, in_scope: list[str] | None) -> list
         if mark.kwargs.get("generated") and in_scope is not None:
             callspec = getattr(item, "callspec", None)
             method = callspec.params.get("method") if callspec is not None else None
-            declared += requirements.generated_for([method] if method else in_scope)
+            declared += catalogue.generated_for([method] if method else in_scope)
     return declared
 
 
@@ -196,7 +198,7 @@ class ConformanceSession:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         wanted = self.option("requirements")
         if wanted:
-            unknown = [w for w in wanted if not any(selects([w], [r.id]) for r in requirements.CATALOGUE)]
+            unknown = [w for w in wanted if not any(selects([w], [r.id]) for r in catalogue.CATALOGUE)]
             if unknown:
                 raise pytest.UsageError(f"--requirement: no requirement matches {', '.join(unknown)}")
             in_scope = self.in_scope()
@@ -208,7 +210,7 @@ class ConformanceSession:
             declared = declared_requirements(item, self.in_scope())
             if not declared:
                 raise pytest.UsageError(f"{item.nodeid} declares no requirement (@pytest.mark.requirement)")
-            reqs = [requirements.get(rid) for rid in declared]
+            reqs = [catalogue.get(rid) for rid in declared]
             if self.target is not None and all(r.extension for r in reqs) and not self.target.extensions:
                 item.add_marker(pytest.mark.skip(reason="extensions are off (--no-extensions)"))
 

@@ -74,7 +74,7 @@ class UnknownFault(UnknownName):
 
 @dataclass(frozen=True)
 class Fault(Row):
-    breaks: tuple[str, ...] = ()  # the requirement ids (conformance/requirements.py) it is expected to break
+    breaks: tuple[str, ...] = ()  # the requirement ids (conformance/requirements/catalogue.py) it is expected to break
 
 
 CATALOGUE: Catalogue[Fault] = Catalogue(Fault, UnknownFault)

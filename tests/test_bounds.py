@@ -13,14 +13,14 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from conformance import findings
-from conformance.bounds import MAX_JSON_DEPTH, Bounds, NoAnswer, nested_deeper
-from conformance.findings import ConformanceFailure
 from conformance.options import byte_count, seconds
-from conformance.probe import probe
 from conformance.run import Run
 from conformance.target import Target, TargetUnusable, preflight
-from conformance.transport import MAX_MISSES, Transport
+from conformance.target.probe import probe
+from conformance.verdict import findings
+from conformance.verdict.findings import ConformanceFailure
+from conformance.wire.bounds import MAX_JSON_DEPTH, Bounds, NoAnswer, nested_deeper
+from conformance.wire.transport import MAX_MISSES, Transport
 from spec import demo, wire
 from tests.test_transport import example_target
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 import json
 
-from conformance import exchange, findings
-from conformance.findings import Finding
 from conformance.report import body
+from conformance.verdict import findings
+from conformance.verdict.findings import Finding
+from conformance.wire import exchange
 
 COUNT = itertools.count()
 
@@ -38,7 +39,7 @@ def test_a_long_body_is_cut_with_a_note_and_keeps_the_marked_line() -> None:
 
 
 def test_a_body_is_redacted_and_escaped() -> None:
-    from conformance.redact import REDACT
+    from conformance.wire.redact import REDACT
 
     REDACT.register("partly_secret_value_1234", "CONFORMANCE_SUPPLIER_KEY")
     shown = body.render(json.dumps({"key": "partly_secret_value_1234", "html": "<script>"}))

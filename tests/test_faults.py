@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance import requirements
-from conformance.requirements import Level
+from conformance.requirements import catalogue
+from conformance.requirements.definition import Level
 from sandbox.faults import CATALOGUE, ENV_VARIABLE, Fault
 from tests.suite_runner import ROOT, SuiteRun, publish, run_suite
 
@@ -32,8 +32,8 @@ REPORT = ROOT / "reports" / "kill-matrix.md"
 BAD = {"failed", "warned"}
 # what the generated tests (test_generated.py, test_stateful.py) declare: a selection without any of these
 # deselects them anyway, so they are not even collected (their collection generates cases: ~2 s a run)
-GENERATED = frozenset(r.id for r in requirements.CATALOGUE if r.generated)
-NOT_GENERATED = ("--ignore", "conformance/test_generated.py", "--ignore", "conformance/test_stateful.py")
+GENERATED = frozenset(r.id for r in catalogue.CATALOGUE if r.generated)
+NOT_GENERATED = ("--ignore", "conformance/generated")
 # faults of generated requirements that the hand-written checks of those requirements catch as well (the judge
 # holds every reply of theirs to the contract): their runs leave the generated tests out, ~10 s each
 HAND_WRITTEN_CATCH = frozenset({
@@ -63,12 +63,12 @@ class FaultRun:
         return {r["id"]: r["status"] for r in self.run.summary["requirements"] if r["status"] in BAD}
 
     def expected_exit(self) -> int:
-        return 1 if any(requirements.get(rid).level is Level.MUST for rid in self.fault.breaks) else 0
+        return 1 if any(catalogue.get(rid).level is Level.MUST for rid in self.fault.breaks) else 0
 
     def missed(self) -> list[str]:
         """Expected requirements that did not come out failed (MUST) or warned (SHOULD)."""
         want = {Level.MUST: "failed", Level.SHOULD: "warned"}
-        return [rid for rid in self.fault.breaks if self.run.status(rid) != want[requirements.get(rid).level]]
+        return [rid for rid in self.fault.breaks if self.run.status(rid) != want[catalogue.get(rid).level]]
 
     @property
     def caught(self) -> bool:
@@ -94,7 +94,7 @@ def _run(fault: Fault, whole: bool, reports: Path) -> FaultRun:
 def matrix_markdown(runs: list[FaultRun], wall: float) -> str:
     """Fault x requirement: F/W expected and observed, MISS expected and not observed, f/w observed extra."""
     selections = [r for r in runs if not r.whole]
-    columns = [r.id for r in requirements.CATALOGUE
+    columns = [r.id for r in catalogue.CATALOGUE
                if any(r.id in run.fault.breaks or r.id in run.observed() for run in selections)]
     caught = sum(run.caught for run in selections)
     lines = [

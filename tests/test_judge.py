@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance.judge import Judge
+from conformance.verdict.judge import Judge
 from spec.documents import bundled, with_extensions
 
 UUID = "0b000000-0000-4000-8000-000000000001"

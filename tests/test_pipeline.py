@@ -8,9 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from conformance import findings, pace
-from conformance.findings import Finding
-from conformance.pipeline import Pipeline, draining
+from conformance.verdict import findings
+from conformance.verdict.findings import Finding
+from conformance.wire import pace
+from conformance.wire.pipeline import Pipeline, draining
 
 
 def test_background_work_is_done_in_the_tests_record_before_the_call_ends() -> None:
@@ -112,10 +113,10 @@ def test_the_users_own_xdist_options_are_kept() -> None:
 def test_the_longest_tests_are_handed_out_first() -> None:
     ids = ["conformance/checks/test_auth.py::test_a",
            "conformance/checks/test_wire.py::test_large_body_is_a_client_error",
-           "conformance/test_generated.py::test_b",
+           "conformance/generated/test_generated.py::test_b",
            "conformance/checks/test_lifecycle.py::test_c",
-           "conformance/test_stateful.py::test_linked_chains",
-           "conformance/test_generated.py::test_a"]
+           "conformance/generated/test_stateful.py::test_linked_chains",
+           "conformance/generated/test_generated.py::test_a"]
     items = [SimpleNamespace(nodeid=nodeid) for nodeid in ids]
     pace.longest_first(items)  # type: ignore[arg-type]
     assert [item.nodeid for item in items] == [ids[4], ids[2], ids[5], ids[3], ids[1], ids[0]]

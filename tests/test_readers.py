@@ -4,7 +4,7 @@ open, never taken for empty, and a field whose name is inferred is found without
 from __future__ import annotations
 
 from conformance.checks import workflow
-from conformance.exchange import Exchange
+from conformance.wire.exchange import Exchange
 
 INVOICE = {"id": "i-1", "kind": "invoice", "procurement_id": "p-1", "lines": []}
 CREDIT_NOTE = {"id": "c-1", "kind": "credit_note", "procurement_id": "p-1", "lines": []}

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from conformance import cli
-from conformance.requirements import ALL, CATALOGUE, RECEIVER
+from conformance.requirements.catalogue import ALL, CATALOGUE, RECEIVER
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 WORKFLOW = README.parent / ".github" / "workflows" / "nightly.yml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shlex
 
-from conformance.exchange import Exchange
-from conformance.redact import Redactor
+from conformance.wire.exchange import Exchange
+from conformance.wire.redact import Redactor
 
 KEY = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2"
 
@@ -24,7 +24,7 @@ def test_unregistered_keys_and_bearer_tokens_are_still_hidden() -> None:
 
 
 def test_curl_reproducer_uses_variables_and_round_trips() -> None:
-    from conformance.redact import REDACT
+    from conformance.wire.redact import REDACT
 
     REDACT.register(KEY, "CONFORMANCE_REPAIRER_KEY")
     exchange = Exchange("POST", "http://127.0.0.1:1/api/2026-01/businesses.list",

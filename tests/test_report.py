@@ -12,15 +12,15 @@ from typing import Any
 import jsonschema
 import pytest
 
-from conformance import requirements
-from conformance.findings import Finding, HandOver, WebhookDelivery
-from conformance.pace import Pace
 from conformance.report import baseline, replay, summary
 from conformance.report import page as report_page
-from conformance.requirements import EXT, WEBHOOKS
-from conformance.source import SpecSource
+from conformance.requirements import catalogue
+from conformance.requirements.catalogue import EXT, WEBHOOKS
 from conformance.target import PROFILES, Credential, Grant, Target
-from conformance.verdict import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RunResults
+from conformance.target.spec_source import SpecSource
+from conformance.verdict.findings import Finding, HandOver, WebhookDelivery
+from conformance.verdict.results import ERRORED, FAILED, PASSED, SKIPPED, WARNED, RunResults
+from conformance.wire.pace import Pace
 from tests.suite_runner import SUMMARY_SCHEMA, SuiteRun, run_suite, validated
 
 SECRET = "partly_demo_repairer_3f8a1c0d9e2b4a67b1c2"
@@ -107,7 +107,7 @@ def synthetic(extensions: bool = True) -> tuple[dict[str, Any], RunResults]:
     t.register_secrets()  # as the plugin does for every run
     results = RunResults([*CORE, *EXT] if extensions else list(CORE), "" if extensions else
                          "extensions are off (--no-extensions)")
-    ids = [r.id for r in requirements.CATALOGUE]
+    ids = [r.id for r in catalogue.CATALOGUE]
     ex = exchange()
     evidence = f"$ {ex['curl']}\n-> 500 text/plain (3 ms)\nboom"
     results.add("conformance/test_x.py::test_wire", "call", FAILED,
@@ -141,7 +141,7 @@ def test_page_opens_with_the_verdict(page: str) -> None:
 
 
 def test_requirement_matrix_has_a_row_per_catalogue_id(page: str) -> None:
-    for r in requirements.CATALOGUE:
+    for r in catalogue.CATALOGUE:
         assert f'id="req-{r.id}"' in page, r.id
     wire = page[page.index('id="req-WIRE-002"'):].split("</tr>", 1)[0]
     assert 'class="row-failed"' in wire and ">fail<" in wire and 'href="#evidence-WIRE-002"' in wire
@@ -185,7 +185,7 @@ def test_coverage_matrix_has_a_row_per_method_and_a_column_per_area(page: str) -
 def test_extensions_have_their_own_section(page: str) -> None:
     section = page[page.index('id="extensions"'):page.index('id="webhooks"')]
     assert "not part of 2026-01" in section
-    for r in requirements.CATALOGUE:
+    for r in catalogue.CATALOGUE:
         assert (f'id="req-{r.id}"' in section) == r.extension, r.id
     assert 'id="extension-coverage"' in section
 
@@ -194,9 +194,9 @@ def test_webhooks_have_their_own_section_with_each_delivery_and_verdict(page: st
     core = page[page.index('id="requirements"'):page.index('id="extensions"')]
     section = page[page.index('id="webhooks"'):page.index('id="evidence"')]
     assert "a sandbox feature, not part of 2026-01" in section
-    for r in requirements.CATALOGUE:
-        assert (f'id="req-{r.id}"' in section) == (r.area == requirements.WEBHOOKS), r.id
-        assert (f'id="req-{r.id}"' in core) == (r.area != requirements.WEBHOOKS and not r.extension), r.id
+    for r in catalogue.CATALOGUE:
+        assert (f'id="req-{r.id}"' in section) == (r.area == catalogue.WEBHOOKS), r.id
+        assert (f'id="req-{r.id}"' in core) == (r.area != catalogue.WEBHOOKS and not r.extension), r.id
     delivery = section[section.index("Deliveries seen (1)"):].split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert all(f">{cell}<" in delivery for cell in ("repairer", "4.5", "3.1", "job.inserted", "ev-1", "valid", "fresh",
                                                     "204"))
@@ -283,7 +283,7 @@ def incomplete() -> dict[str, Any]:
                              "differences": ["tier1.prepare: not served"]},
                 pace=Pace(concurrency=8, max_rps=5.0, processes=2, latency_ms=54.2))
     results = RunResults(list(CORE))
-    webhook_ids = [r.id for r in requirements.CATALOGUE if r.area == WEBHOOKS]
+    webhook_ids = [r.id for r in catalogue.CATALOGUE if r.area == WEBHOOKS]
     refused = replace(DELIVERY, trigger="repairer.jobs.insert (refused once)", signature="missing",
                       timestamp="stale", answered=503)
     results.add("conformance/test_x.py::test_webhooks", "call", PASSED,
@@ -359,14 +359,14 @@ def test_run_writes_the_three_reports(clean_run: SuiteRun) -> None:
 
 def test_run_summary_validates_against_the_schema(clean_run: SuiteRun) -> None:
     """A SuiteRun validates its summary on every read (tests/suite_runner.py)."""
-    assert {r["id"] for r in clean_run.summary["requirements"]} == {r.id for r in requirements.CATALOGUE}
+    assert {r["id"] for r in clean_run.summary["requirements"]} == {r.id for r in catalogue.CATALOGUE}
 
 
 def test_run_html_has_the_requirement_view(clean_run: SuiteRun) -> None:
     text = (clean_run.reports / "conformance.html").read_text()
     word = "CONFORMS" if clean_run.summary["verdict"] == "pass" else "DOES NOT CONFORM"
     assert f'<div class="verdict-word">{word}</div>' in text
-    for r in requirements.CATALOGUE:
+    for r in catalogue.CATALOGUE:
         assert f'id="req-{r.id}"' in text, r.id
     assert "not part of 2026-01" in text
     assert "<link " not in text and "<script src" not in text  # self-contained

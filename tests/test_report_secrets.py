@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance.options import DEMO
-from conformance.redact import MINTED_KEY
+from conformance.wire.redact import MINTED_KEY
 from tests.suite_runner import SuiteRun, run_suite
 
 pytestmark = pytest.mark.slow  # whole-suite runs in subprocesses: run with --run-slow

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from conformance.requirement import Level, Provenance, Requirement, Source
-from conformance.requirements import CATALOGUE, EXT, RECEIVER, RETIRED, WIRE_METHODS
+from conformance.requirements.catalogue import CATALOGUE, EXT, RECEIVER, RETIRED, WIRE_METHODS
+from conformance.requirements.definition import Citation, Level, Provenance, Requirement
 from tests.sources import BUNDLED, CONTRACT_DIR, UPSTREAM
 
 ID = re.compile(r"^[A-Z]+(-[A-Z0-9]+)*-\d{3}$")
@@ -49,7 +49,7 @@ SOURCES = [(r, s) for r in (*CATALOGUE, *RECEIVER) for s in r.sources]
 
 @pytest.mark.parametrize(("requirement", "source"), SOURCES,
                          ids=[f"{r.id}-{s.document}:{s.line}" for r, s in SOURCES])
-def test_every_quote_is_verbatim_on_its_line(requirement: Requirement, source: Source) -> None:
+def test_every_quote_is_verbatim_on_its_line(requirement: Requirement, source: Citation) -> None:
     lines = document_lines(source.document)
     for offset, fragment in enumerate(source.fragments):
         number = source.line + offset
@@ -61,7 +61,7 @@ def test_every_quote_is_verbatim_on_its_line(requirement: Requirement, source: S
 
 @pytest.mark.parametrize(("requirement", "source"), SOURCES,
                          ids=[f"{r.id}-{s.document}:{s.line}" for r, s in SOURCES])
-def test_every_quote_carries_the_label_its_document_gives(requirement: Requirement, source: Source) -> None:
+def test_every_quote_carries_the_label_its_document_gives(requirement: Requirement, source: Citation) -> None:
     if source.document == "api-reference.txt":
         assert source.label is DOC, f"{requirement.id}: the reference is documented throughout"
         return
@@ -99,10 +99,10 @@ def test_method_scopes_name_real_methods() -> None:
 def test_an_inferred_rule_is_never_a_must() -> None:
     with pytest.raises(ValueError, match="documented quote"):
         Requirement("X-001", Level.MUST, "x", "A thing MUST happen.", ("*",),
-                    (Source("NOTES.md", 13, "our decision where the sources are silent", INF),))
+                    (Citation("NOTES.md", 13, "our decision where the sources are silent", INF),))
     with pytest.raises(ValueError, match="one sentence"):
         Requirement("X-002", Level.SHOULD, "x", "A thing MUST happen.", ("*",),
-                    (Source("NOTES.md", 13, "our decision where the sources are silent", INF),))
+                    (Citation("NOTES.md", 13, "our decision where the sources are silent", INF),))
 
 
 @pytest.mark.parametrize("name", ["api-reference.txt", "NOTES.md"])

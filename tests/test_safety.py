@@ -1,4 +1,5 @@
-"""The guard that keeps a run without a world of its own away from data it did not create (conformance/safety.py)."""
+"""The guard that keeps a run without a world of its own away from data it did not create
+(conformance/target/safety.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conformance.safety import MUTATING, Ownership, unique_external_id
+from conformance.target.safety import MUTATING, Ownership, unique_external_id
 from sandbox import create_app
 from sandbox.server import running
 from sandbox.tenants import BASE_WORLD

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance import served
-from conformance.bounds import Bounds
-from conformance.source import SpecSource, resolve
-from conformance.transport import Transport
+from conformance.target import served
+from conformance.target.spec_source import SpecSource, resolve
+from conformance.wire.bounds import Bounds
+from conformance.wire.transport import Transport
 from spec import operations
 from spec.documents import bundled
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.requirements import WEBHOOKS
+from conformance.requirements.catalogue import WEBHOOKS
 from sandbox import create_app
 from sandbox.seams import TENANTS_VARIABLE
 from sandbox.server import running

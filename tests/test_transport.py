@@ -11,11 +11,11 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from conformance import findings
 from conformance.run import Run
-from conformance.source import bundled
 from conformance.target import PROFILES, Credential, Grant, Target
-from conformance.transport import MAX_RETRIES, MAX_WAIT_S, Politeness, RateLimit, Transport, retry_after
+from conformance.target.spec_source import bundled
+from conformance.verdict import findings
+from conformance.wire.transport import MAX_RETRIES, MAX_WAIT_S, Politeness, RateLimit, Transport, retry_after
 from spec import demo
 
 URL = "https://api.example.test/api/2026-01/businesses.list"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.transport import READS
+from conformance.wire.transport import READS
 from tests.hostile_server import BASKET
 from tests.suite_runner import ROOT, SuiteRun, publish, run_suite
 

@@ -6,9 +6,19 @@ from typing import Any
 
 import execnet
 
-from conformance.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
-from conformance.requirements import CATALOGUE, Level
-from conformance.verdict import ERRORED, FAILED, NOT_APPLICABLE, NOT_VERIFIED, PASSED, SKIPPED, WARNED, RunResults
+from conformance.requirements.catalogue import CATALOGUE
+from conformance.requirements.definition import Level
+from conformance.verdict.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
+from conformance.verdict.results import (
+    ERRORED,
+    FAILED,
+    NOT_APPLICABLE,
+    NOT_VERIFIED,
+    PASSED,
+    SKIPPED,
+    WARNED,
+    RunResults,
+)
 
 EVERY_METHOD = ["businesses.list", "tier1.prepare"]
 MUSTS = [r.id for r in CATALOGUE if r.level is Level.MUST]

@@ -10,9 +10,9 @@ import uuid
 from typing import Any
 
 from conformance.checks.client import ApiClient, Reply
-from conformance.findings import expect
-from conformance.generated import credential_for
+from conformance.generated.cases import credential_for
 from conformance.run import Run
+from conformance.verdict.findings import expect
 from spec.wire import INSTALL, PARTS_INSERT, Credential, authenticated, required_role
 
 D24_METHOD = PARTS_INSERT

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from conformance import exchange
 from conformance.run import Run
-from conformance.transport import merge_headers, request_headers
+from conformance.wire import exchange
+from conformance.wire.transport import merge_headers, request_headers
 from spec.wire import Credential, error_kind
 
 K = TypeVar("K")

@@ -17,10 +17,10 @@ import pytest
 from conformance.checks._helpers import example, expect_error, expect_refused, install, other_role, role_bound
 from conformance.checks.client import ApiClient, call_many
 from conformance.checks.workflow import in_own_tenant, require_ok
-from conformance.findings import excuse_coverage, expect, not_applicable
-from conformance.generated import credential_for
-from conformance.redact import REDACT
+from conformance.generated.cases import credential_for
 from conformance.run import Run
+from conformance.verdict.findings import excuse_coverage, expect, not_applicable
+from conformance.wire.redact import REDACT
 from spec import demo
 from spec.wire import INSTALL, authenticated, required_role
 

@@ -12,8 +12,8 @@ import pytest
 from conformance.checks import workflow
 from conformance.checks.client import ApiClient
 from conformance.checks.workflow import SEEDED_JOB, NewJob, precondition, require_ok, seeded_only
-from conformance.findings import expect
 from conformance.run import Run
+from conformance.verdict.findings import expect
 
 
 @pytest.mark.requirement("BASKET-D52-001")

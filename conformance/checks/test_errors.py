@@ -24,8 +24,8 @@ from conformance.checks._helpers import (
 )
 from conformance.checks.client import ApiClient, Reply, call_each, call_many
 from conformance.checks.workflow import NewJob
-from conformance.findings import expect
-from conformance.safety import unique_external_id
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import expect
 from spec.wire import INSTALL
 
 A_PART = {"description": "Front bumper cover assembly", "quantity": 1}

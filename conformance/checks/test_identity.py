@@ -13,9 +13,9 @@ from conformance.checks import workflow
 from conformance.checks._helpers import expect_error, expect_refused, lists
 from conformance.checks.client import ApiClient, Reply, call_each, call_many
 from conformance.checks.workflow import NewJob, by_id, items_of, precondition
-from conformance.findings import expect, not_applicable
-from conformance.requirements import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
-from conformance.safety import unique_external_id
+from conformance.requirements.catalogue import JOB_IDENTITY, JOB_SELECTORS, PROCUREMENT_IDENTITY
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import expect, not_applicable
 from spec.wire import PARTS_INSERT
 
 IDENTITY_FIELD = {"repairer.jobs.get": "identity", "repairer.jobs.insert": "identity"}

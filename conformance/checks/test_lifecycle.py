@@ -27,9 +27,9 @@ from conformance.checks.workflow import (
     readable,
     require_ok,
 )
-from conformance.findings import expect, stop
 from conformance.run import Run
-from conformance.safety import unique_external_id
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import expect, stop
 
 # -- helpers ----------------------------------------------------------------------------------------
 

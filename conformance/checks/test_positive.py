@@ -22,9 +22,9 @@ from conformance.checks import workflow
 from conformance.checks._helpers import as_role, example, install
 from conformance.checks.client import Reply
 from conformance.checks.workflow import by_id, require_ok
-from conformance.findings import expect, not_applicable
 from conformance.run import Run
-from conformance.safety import unique_external_id
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import expect, not_applicable
 from spec import demo, refs
 from spec.wire import BASKET, INSTALL, PARTS_INSERT
 

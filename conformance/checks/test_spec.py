@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.findings import expect, not_applicable
 from conformance.run import Run
+from conformance.verdict.findings import expect, not_applicable
 
 
 @pytest.mark.requirement("SPEC-001")

@@ -13,10 +13,10 @@ import pytest
 from conformance.checks._helpers import expect_error
 from conformance.checks.client import ApiClient
 from conformance.checks.workflow import SEEDED_JOB, require_ok, usable_site
-from conformance.findings import expect, not_applicable
 from conformance.run import Run
-from conformance.safety import unique_external_id
 from conformance.target import fresh_tenant
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import expect, not_applicable
 
 
 def insert_job(client: ApiClient) -> dict[str, Any]:

@@ -18,14 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance import exchange
-from conformance.bounds import NoAnswer
 from conformance.checks.client import ApiClient
 from conformance.checks.workflow import confirm, in_own_tenant, job_maker, place_order, precondition, usable_site
-from conformance.findings import Signature, Timestamp, WebhookDelivery, current, expect, not_applicable, stop
-from conformance.safety import unique_external_id
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import Signature, Timestamp, WebhookDelivery, current, expect, not_applicable, stop
 from conformance.webhooks.receiver import Received, Receiver
 from conformance.webhooks.subscription import answer, subscribe
+from conformance.wire import exchange
+from conformance.wire.bounds import NoAnswer
 from spec import demo, webhooks
 
 HOLD = 3.0  # seconds the receiver holds its answer to a job insert's delivery: the call must answer before

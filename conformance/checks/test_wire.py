@@ -14,7 +14,7 @@ import pytest
 from conformance.checks._helpers import D24_METHOD, as_role, example, expect_refused
 from conformance.checks.client import ApiClient, Reply, call_many
 from conformance.checks.workflow import NewJob
-from conformance.findings import expect
+from conformance.verdict.findings import expect
 
 NOT_AN_OBJECT = {"a JSON array": b"[]", "a JSON string": b'"x"', "a JSON number": b"5"}
 LARGE = 2 * 1024 * 1024  # bytes: over any plausible request limit, and no more than that

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from conformance.checks.client import ApiClient, Call, Reply, call_many
-from conformance.findings import excuse_coverage, not_applicable, stop
 from conformance.run import Run
-from conformance.safety import unique_external_id
+from conformance.target.safety import unique_external_id
+from conformance.verdict.findings import excuse_coverage, not_applicable, stop
 from spec import demo
 
 NewJob = Callable[..., dict[str, Any]]

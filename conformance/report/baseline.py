@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.verdict import FAILED, PASSED, WARNED
+from conformance.verdict.results import FAILED, PASSED, WARNED
 
 RANK = {PASSED: 0, WARNED: 1, FAILED: 2}  # worse is higher; skipped has no rank
 

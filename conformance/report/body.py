@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from html import escape
 from typing import Any
 
-from conformance.redact import REDACT
+from conformance.wire.redact import REDACT
 
 MAX_LINES = 160  # of a pretty-printed body, counting the marked lines and their context
 HEAD = 60  # lines always shown from the top of a cut body

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report import history
-from conformance.verdict import VERDICT_WORDS
+from conformance.verdict.results import VERDICT_WORDS
 
 NO_SUMMARY = "no summary (the run crashed or the target was unusable)"
 UNUSABLE = "target unusable (exit code 4: unreachable, or every credential rejected)"

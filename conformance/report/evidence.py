@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
-from conformance import requirements
-from conformance.redact import REDACT
 from conformance.report import body, replay
-from conformance.verdict import STATUS_OF_LEVEL, TestOutcome
+from conformance.requirements import catalogue
+from conformance.verdict.results import STATUS_OF_LEVEL, TestOutcome
+from conformance.wire.redact import REDACT
 
 MAX_FINDINGS = 12  # per test: a broken server can produce hundreds of the same kind
 
@@ -38,7 +38,7 @@ def label(exchange: dict[str, Any]) -> str:
 
 def requirement_badge(requirement: str) -> str:
     """A finding's requirement, coloured by what a finding makes of it (MUST: failed, SHOULD: warned)."""
-    status = STATUS_OF_LEVEL[requirements.get(requirement).level]
+    status = STATUS_OF_LEVEL[catalogue.get(requirement).level]
     return (f'<a class="rid-link" href="#evidence-{escape(requirement)}"><span class="badge st-{status}">'
             f'{escape(requirement)}</span></a>')
 

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from pytest_html import extras
 
-from conformance.redact import REDACT
 from conformance.report import evidence, history, page, summary
 from conformance.report.view import Session
-from conformance.verdict import FAILED, PASSED, SKIPPED, WARNED
+from conformance.verdict.results import FAILED, PASSED, SKIPPED, WARNED
+from conformance.wire.redact import REDACT
 
 TITLE = "2026-01 Integrations API conformance report"
 

@@ -15,12 +15,11 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from conformance import requirements
-from conformance.redact import REDACT
 from conformance.report import evidence, history
 from conformance.report.summary import pace_line
-from conformance.requirements import WEBHOOKS
-from conformance.verdict import (
+from conformance.requirements import catalogue
+from conformance.requirements.catalogue import WEBHOOKS
+from conformance.verdict.results import (
     ERRORED,
     FAILED,
     NOT_APPLICABLE,
@@ -31,10 +30,11 @@ from conformance.verdict import (
     WARNED,
     TestOutcome,
 )
+from conformance.wire.redact import REDACT
 
 LABEL = {PASSED: "pass", FAILED: "fail", WARNED: "warn", SKIPPED: "skip", NOT_APPLICABLE: "n/a",
          ERRORED: "error", NOT_VERIFIED: "not verified"}
-AREAS = list(dict.fromkeys(r.area for r in requirements.CATALOGUE))
+AREAS = list(dict.fromkeys(r.area for r in catalogue.CATALOGUE))
 
 
 @cache

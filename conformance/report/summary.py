@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.hints import hints
-from conformance.redact import REDACT
-from conformance.requirements import EXT, WEBHOOKS
+from conformance.report.hints import hints
+from conformance.requirements.catalogue import EXT, WEBHOOKS
 from conformance.target import Target
-from conformance.verdict import RequirementResult, RunResults
+from conformance.verdict.results import RequirementResult, RunResults
+from conformance.wire.redact import REDACT
 
 SCHEMA_VERSION = 1
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from conformance.redact import REDACT
 from conformance.report import baseline, summary
 from conformance.report.view import Session
-from conformance.verdict import FAILED, VERDICT_WORDS, WARNED
+from conformance.verdict.results import FAILED, VERDICT_WORDS, WARNED
+from conformance.wire.redact import REDACT
 
 
 class TerminalVerdict:

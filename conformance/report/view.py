@@ -7,7 +7,7 @@ from typing import Any, Protocol
 import pytest
 
 from conformance.target import Target
-from conformance.verdict import RequirementResult, RunResults
+from conformance.verdict.results import RequirementResult, RunResults
 
 
 class Session(Protocol):

@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from conformance.requirements import RECEIVER, Level
+from conformance.requirements.catalogue import RECEIVER
+from conformance.requirements.definition import Level
 from spec import webhooks
 
 CONFORMS, MUST_FAILED, UNUSABLE, INCOMPLETE = 0, 1, 4, 6  # as the `conformance` command's exit codes

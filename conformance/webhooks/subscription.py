@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from conformance.transport import Politeness, Transport, request_headers
+from conformance.wire.transport import Politeness, Transport, request_headers
 from spec import webhooks
 
 

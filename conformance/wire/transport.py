@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from conformance.bounds import Bounds, NoAnswer, read
+from conformance.wire.bounds import Bounds, NoAnswer, read
 from spec.wire import TENANT_HEADER, Credential, method_of
 
 MAX_MISSES = 3  # deadlines a method may miss before its remaining requests are not sent

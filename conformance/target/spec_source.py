@@ -1,6 +1,6 @@
 """Where a run's contract comes from: the bundled reconstruction, or a document the user names.
 
-The contract is ours by default; a spec the target serves is compared with it (conformance/served.py),
+The contract is ours by default; a spec the target serves is compared with it (conformance/target/served.py),
 never obeyed. Whichever is used is recorded with its sha256, so that a report says exactly what a
 verdict was measured against. The proposed extensions (`spec/extensions.json`) are merged in only
 when the run checks them.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from conformance.transport import Transport
+from conformance.wire.transport import Transport
 from spec import documents
 
 Origin = Literal["bundled", "live", "file"]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from conformance import requirements
-from conformance.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
-from conformance.requirements import Level, Requirement
+from conformance.requirements import catalogue
+from conformance.requirements.definition import Level, Requirement
+from conformance.verdict.findings import MAX_EXCHANGES, Finding, HandOver, WebhookDelivery
 
 
 class Status(StrEnum):
@@ -139,7 +139,7 @@ class RunResults:
         return [m for m in self.in_scope if m not in self.succeeded and m not in self.excused]
 
     def results(self) -> list[RequirementResult]:
-        out = [self._result(requirement) for requirement in requirements.CATALOGUE]
+        out = [self._result(requirement) for requirement in catalogue.CATALOGUE]
         if self.probe_unfinished:
             why = f"the probe could not finish ({self.probe_unfinished}), so not applicable only by a guess"
             out = [replace(r, status=NOT_VERIFIED, note=f"{why}: {r.note}") if r.status is NOT_APPLICABLE else r

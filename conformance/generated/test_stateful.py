@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import Case, Response
 
-from conformance.generated import call_and_judge, load_schema
+from conformance.generated.cases import call_and_judge, load_schema
 from conformance.run import Run
 
 

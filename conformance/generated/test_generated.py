@@ -28,7 +28,7 @@ from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.pytest._test_builder import build_operation_test
 from schemathesis.python._constants.orchestrator import make_constants_value_source
 
-from conformance.generated import load_schema, send_in_background
+from conformance.generated.cases import load_schema, send_in_background
 from conformance.run import Run
 
 

@@ -29,8 +29,8 @@ class Provenance(StrEnum):
 
 
 @dataclass(frozen=True)
-class Source:
-    """A quote, copied character for character from one of the contract's documents.
+class Citation:
+    """A citation: a quote copied character for character from one of the contract's documents.
 
     A quote that spans lines is a tuple of per-line fragments, the first on `line`."""
 
@@ -55,7 +55,7 @@ class Requirement:
     area: str
     rule: str  # one sentence that says no more than its sources
     methods: tuple[str, ...]  # the methods it constrains: names or patterns ("supplier.*"), ("*",) for all
-    sources: tuple[Source, ...]  # the first is the deciding quote
+    sources: tuple[Citation, ...]  # the first is the deciding quote
     extension: bool = False  # verifies the proposed extensions, not 2026-01
     generated: bool = False  # verified by the generated tests on every request they send
     excludes: tuple[str, ...] = ()  # methods the patterns match that it does not constrain

@@ -13,11 +13,11 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from conformance import options, source
-from conformance.probe import probe
-from conformance.served import fetch as fetch_served
-from conformance.target import PROFILES, Credential, Grant, Target, fresh_tenant
-from conformance.transport import Transport
+from conformance import options
+from conformance.target import PROFILES, Credential, Grant, Target, fresh_tenant, spec_source
+from conformance.target.probe import probe
+from conformance.target.served import fetch as fetch_served
+from conformance.wire.transport import Transport
 
 
 def configured_target(config: pytest.Config, base_url: str, transport: Transport,
@@ -29,7 +29,7 @@ def configured_target(config: pytest.Config, base_url: str, transport: Transport
     if value("profile") not in PROFILES:
         raise pytest.UsageError(f"--profile must be one of {', '.join(PROFILES)}, not {value('profile')!r}")
     try:
-        spec = source.resolve(value("spec"), transport)
+        spec = spec_source.resolve(value("spec"), transport)
     except (OSError, ValueError, httpx.HTTPError) as exc:
         raise pytest.UsageError(f"--spec {value('spec')!r} could not be loaded: {exc}") from None
     return Target(

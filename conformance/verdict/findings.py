@@ -16,13 +16,13 @@ from typing import Any, Literal, NoReturn, Protocol
 
 import pytest
 
-from conformance import requirements
-from conformance.requirements import Level
-from conformance.transport import Politeness
+from conformance.requirements import catalogue
+from conformance.requirements.definition import Level
+from conformance.wire.transport import Politeness
 
 
 class Exchange(Protocol):
-    """What a record needs of a recorded exchange (conformance/exchange.py's, which records itself here: the
+    """What a record needs of a recorded exchange (conformance/wire/exchange.py's, which records itself here: the
     record depends on this shape only, so the two modules do not import each other)."""
 
     id: str
@@ -54,7 +54,7 @@ class Finding:
 
     @property
     def level(self) -> Level:
-        return requirements.get(self.requirement).level
+        return catalogue.get(self.requirement).level
 
     @property
     def key(self) -> tuple[str, str]:
@@ -215,7 +215,7 @@ class ConformanceFailure(AssertionError):
 def expect(requirement_id: str, condition: object, message: str, evidence: str = "") -> bool:
     """A soft assertion: record a finding when `condition` is false and go on. Returns the condition.
     An id that is not in the catalogue raises at once, whatever the condition."""
-    requirements.get(requirement_id)
+    catalogue.get(requirement_id)
     if not condition:
         current().add(Finding(requirement_id, message, evidence))
     return bool(condition)
@@ -224,7 +224,7 @@ def expect(requirement_id: str, condition: object, message: str, evidence: str =
 def stop(requirement_id: str, message: str, evidence: str = "") -> NoReturn:
     """A hard assertion: record the finding and end the test (failed for a MUST, warned for a SHOULD). What
     the test had still to check is then not verified: the verdict counts its other requirements blocked."""
-    requirements.get(requirement_id)
+    catalogue.get(requirement_id)
     finding = Finding(requirement_id, message, evidence)
     current().add(finding)
     raise ConformanceFailure([finding], stopped=True)

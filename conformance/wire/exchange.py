@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 
-from conformance.bounds import NoAnswer
-from conformance.findings import current
-from conformance.redact import REDACT
+from conformance.verdict.findings import current
+from conformance.wire.bounds import NoAnswer
+from conformance.wire.redact import REDACT
 from spec.wire import TENANT_HEADER, method_of
 
 BODY_LIMIT = 32_000  # characters of a body kept: enough for the report to pretty-print a whole JSON body

@@ -14,10 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.bounds import NoAnswer
-from conformance.safety import unique_external_id
-from conformance.transport import Transport, request_headers
+from conformance.target.safety import unique_external_id
 from conformance.webhooks.subscription import answer, subscribe
+from conformance.wire.bounds import NoAnswer
+from conformance.wire.transport import Transport, request_headers
 from spec import demo, wire
 from spec.wire import Credential
 

@@ -3,6 +3,10 @@
 Resolved in the controller process (which also starts the embedded sandbox when no base URL is
 given) and handed to pytest-xdist workers as plain data, so every worker checks the same target,
 tenant and spec.
+
+Its aspects live beside it: how the target is resolved from the options (resolve.py), what the probe finds
+it offers (probe.py), where the run's contract comes from (spec_source.py) and how a spec the target serves
+differs from it (served.py), and the guard that keeps the run to data it created (safety.py).
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from typing import Any
 
 import httpx
 
-from conformance.bounds import Bounds
-from conformance.judge import media_type
-from conformance.pace import Pace
-from conformance.redact import REDACT
-from conformance.source import SpecSource
-from conformance.transport import Transport, request_headers
+from conformance.target.spec_source import SpecSource
+from conformance.verdict.judge import media_type
+from conformance.wire.bounds import Bounds
+from conformance.wire.pace import Pace
+from conformance.wire.redact import REDACT
+from conformance.wire.transport import Transport, request_headers
 from spec import demo, documents, wire
 from spec.demo import Grant
 from spec.wire import Credential

@@ -35,9 +35,9 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from conformance.findings import ConformanceFailure, Finding, current
 from conformance.run import Run, Sent
-from conformance.transport import request_headers
+from conformance.verdict.findings import ConformanceFailure, Finding, current
+from conformance.wire.transport import request_headers
 from spec.wire import INSTALL, Credential, required_role
 
 SETTINGS = Path(__file__).with_name("schemathesis.toml")

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from conformance.transport import Transport
+from conformance.wire.transport import Transport
 from spec import documents, refs
 from spec.operations import Operation, operations
 

@@ -16,7 +16,7 @@ condition rule demands the error kind and ERR-002/ERR-003 (SHOULD) the status.
 
 from __future__ import annotations
 
-from conformance.requirement import Level, Provenance, Requirement, Source
+from conformance.requirements.definition import Citation, Level, Provenance, Requirement
 from spec.documents import bundled, extensions_document
 from spec.operations import operations
 from spec.wire import BASKET, INSTALL, PARTS_INSERT
@@ -25,13 +25,13 @@ M, S = Level.MUST, Level.SHOULD
 DOC, UP, INF = Provenance.DOCUMENTED, Provenance.UPSTREAM, Provenance.INFERRED
 
 
-def ref(line: int, quote: str | tuple[str, ...]) -> Source:
+def ref(line: int, quote: str | tuple[str, ...]) -> Citation:
     """A quote from api-reference.txt: the primary source, documented throughout."""
-    return Source("api-reference.txt", line, quote, DOC)
+    return Citation("api-reference.txt", line, quote, DOC)
 
 
-def notes(line: int, quote: str | tuple[str, ...], label: Provenance) -> Source:
-    return Source("NOTES.md", line, quote, label)
+def notes(line: int, quote: str | tuple[str, ...], label: Provenance) -> Citation:
+    return Citation("NOTES.md", line, quote, label)
 
 
 # -- methods ---------------------------------------------------------------------------------------
@@ -122,15 +122,15 @@ REQUEST_LINES = {  # method -> (line, its Request line), for the methods that ta
 }
 
 
-def response_of(*methods: str) -> tuple[Source, ...]:
+def response_of(*methods: str) -> tuple[Citation, ...]:
     return tuple(ref(*RESPONSE_LINES[m]) for m in methods)
 
 
-def errors_of(*methods: str) -> tuple[Source, ...]:
+def errors_of(*methods: str) -> tuple[Citation, ...]:
     return tuple(ref(*ERRORS_LINES[m]) for m in methods)
 
 
-def request_of(*methods: str) -> tuple[Source, ...]:
+def request_of(*methods: str) -> tuple[Citation, ...]:
     return tuple(ref(*REQUEST_LINES[m]) for m in methods)
 
 
@@ -192,7 +192,7 @@ WEBHOOKS_UNKNOWN = notes(139, ("Not known (inferred, our decisions, to be labell
                                "key, the retry schedule."), INF)
 
 
-def R(rid: str, level: Level, area: str, rule: str, methods: tuple[str, ...], *sources: Source,
+def R(rid: str, level: Level, area: str, rule: str, methods: tuple[str, ...], *sources: Citation,
       extension: bool = False, generated: bool = False, excludes: tuple[str, ...] = ()) -> Requirement:
     return Requirement(rid, level, area, rule, methods, tuple(sources), extension, generated, excludes)
 
@@ -595,7 +595,8 @@ def get(requirement_id: str) -> Requirement:
     try:
         return BY_ID[requirement_id]
     except KeyError:
-        raise KeyError(f"unknown requirement id {requirement_id!r} (see conformance/requirements.py)") from None
+        raise KeyError(f"unknown requirement id {requirement_id!r} "
+                       "(see conformance/requirements/catalogue.py)") from None
 
 
 def generated_for(methods: list[str]) -> tuple[str, ...]:

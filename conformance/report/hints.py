@@ -8,7 +8,7 @@ not complete say so.
 from __future__ import annotations
 
 from conformance.target import Target
-from conformance.verdict import RunResults
+from conformance.verdict.results import RunResults
 
 
 def hints(target: Target, results: RunResults) -> list[str]:

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from conformance.findings import Finding
+from conformance.verdict.findings import Finding
 from spec import refs
 from spec.operations import Operation, Status, operations
 from spec.wire import BASKET, DOCUMENTED_STATUSES, error_kind

@@ -27,20 +27,20 @@ import httpx
 import pytest
 
 from conformance import options
-from conformance.bounds import Bounds
-from conformance.transport import Transport, request_headers
+from conformance.wire.bounds import Bounds
+from conformance.wire.transport import Transport, request_headers
 from spec import wire
 
 MAX_CONCURRENCY = 16
 SUITE_COST_S = 0.005  # the suite's own work per request (generation, judging, evidence), measured on 2 cores
 PER_PROCESS = 4  # of concurrency, per pytest-xdist worker the run starts itself
 MAX_PROCESSES = 4
-PROBE_TIMEOUT_S = 5.0  # a round trip longer than this is no latency to size by: the target is not answering
-PROBES = 3  # round trips timed (the first also opens the connection): the shortest is the latency
+ROUND_TRIP_TIMEOUT_S = 5.0  # a round trip longer than this is no latency to size by: the target is not answering
+ROUND_TRIPS = 3  # round trips timed (the first also opens the connection): the shortest is the latency
 # the longest tests (node id prefixes), longest first: the stateful chains, the generated tests, the lifecycle
 # walks, the one request that uploads 2 MiB
-LONGEST = ("conformance/test_stateful.py", "conformance/test_generated.py", "conformance/checks/test_lifecycle.py",
-           "conformance/checks/test_wire.py::test_large_body_is_a_client_error")
+LONGEST = ("conformance/generated/test_stateful.py", "conformance/generated/test_generated.py",
+           "conformance/checks/test_lifecycle.py", "conformance/checks/test_wire.py::test_large_body_is_a_client_error")
 # How pytest-xdist hands out the tests, longest first: one or two at a time to whichever worker is free (the
 # longest-first greedy schedule). By default `load` sends each worker a run of consecutive tests at the
 # start, which would give one worker every long test.
@@ -81,15 +81,15 @@ def longest_first(items: list[pytest.Item]) -> None:
     items.sort(key=rank)
 
 
-def probe(base_url: str, max_rps: float | None) -> float | None:
+def round_trip(base_url: str, max_rps: float | None) -> float | None:
     """The target's round trip in seconds: the shortest of a few harmless requests (an unauthenticated
     businesses.list, which changes nothing) through the suite's own HTTP edge (a busy machine only ever
     adds to a round trip); None when unreachable."""
-    transport = Transport(Bounds(timeout=PROBE_TIMEOUT_S), max_rps=max_rps)
+    transport = Transport(Bounds(timeout=ROUND_TRIP_TIMEOUT_S), max_rps=max_rps)
     url = base_url.rstrip("/") + wire.path("businesses.list")
     times = []
     try:
-        for _ in range(PROBES):
+        for _ in range(ROUND_TRIPS):
             start = time.perf_counter()
             transport.request("POST", url, headers=request_headers(None, None), content=b"{}")
             times.append(time.perf_counter() - start)
@@ -106,7 +106,7 @@ def plan(config: pytest.Config, base_url: str | None) -> None:
     pytest-xdist workers."""
     concurrency = options.value(config, "concurrency")
     if concurrency is None:
-        latency = probe(base_url, options.value(config, "max_rps")) if base_url else None
+        latency = round_trip(base_url, options.value(config, "max_rps")) if base_url else None
         config.stash[LATENCY_S] = latency
         concurrency = sized(latency)
     config.stash[CONCURRENCY] = concurrency
