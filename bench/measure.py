@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from processes import ROOT, Timed, clean_env, run_timed, sandbox, scratch
 
+from conformance.generated.cases import SETTINGS
 from conformance.target import PROFILES
 from sandbox.__main__ import parse_args as sandbox_args
 from sandbox.app import WORLDS
@@ -147,7 +148,7 @@ def run_schemathesis_cli(seed: int, *, workers: int = 1, profile: str = "quick",
         spec_path.write_text(json.dumps(document))
         har = directory / "st.har.json"
         headers = {**REPAIRER_HEADERS, TENANT_HEADER: f"bench-st-{int(time.time())}"}
-        command = [st_executable(), "--config-file", str(ROOT / "conformance" / "schemathesis.toml"), "run",
+        command = [st_executable(), "--config-file", str(SETTINGS), "run",
                    str(spec_path), "--url", server.base_url, "--max-examples", str(PROFILES[profile].max_examples),
                    "--mode", "all", "--checks", "all", "--workers", str(workers), "--seed", str(seed), "--no-color",
                    *[arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")],
@@ -155,6 +156,8 @@ def run_schemathesis_cli(seed: int, *, workers: int = 1, profile: str = "quick",
         before = server.requests()
         timed = run_timed(command, cwd=directory, env=clean_env(), timeout=SUITE_TIMEOUT)
         counted = server.requests() - before
+        if not counted:  # no figure at all: st run refused its command line or its configuration
+            raise RuntimeError(f"st run sent no request (exit {timed.returncode}):\n{timed.output[-2000:]}")
         entries = len(json.loads(har.read_text())["log"]["entries"]) if har.exists() else None
         shown = [arg if not arg.startswith("Authorization") else "Authorization: Bearer $KEY" for arg in command]
         return CliRun(shown, timed, counted, entries, workers)
